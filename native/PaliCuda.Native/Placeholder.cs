@@ -1,0 +1,1 @@
+namespace PaliCuda.Native; internal static class Placeholder { }

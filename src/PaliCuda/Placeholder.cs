@@ -1,0 +1,1 @@
+namespace PaliCuda; internal static class Placeholder { }
