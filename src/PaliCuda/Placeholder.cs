@@ -1,1 +1,0 @@
-namespace PaliCuda; internal static class Placeholder { }
