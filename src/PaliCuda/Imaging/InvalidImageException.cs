@@ -7,12 +7,12 @@ public sealed class InvalidImageException : Exception
     public InvalidImageException(string source, string problem, Exception? inner = null)
         : base($"Image '{source}' cannot be used: {problem}.", inner)
     {
-        Source = source;
+        SourceName = source;
         Problem = problem;
     }
 
     /// <summary>The file (or buffer description) that was being read.</summary>
-    public new string Source { get; }
+    public string SourceName { get; }
 
     /// <summary>What is wrong with it.</summary>
     public string Problem { get; }

@@ -7,12 +7,12 @@ public sealed class TokenizerFormatException : Exception
     public TokenizerFormatException(string source, string problem, Exception? inner = null)
         : base($"Tokenizer model '{source}': {problem}", inner)
     {
-        Source = source;
+        SourceName = source;
         Problem = problem;
     }
 
     /// <summary>The file (or stream description) that was being read.</summary>
-    public new string Source { get; }
+    public string SourceName { get; }
 
     /// <summary>What is wrong with it.</summary>
     public string Problem { get; }

@@ -35,7 +35,7 @@ public class ImageLoaderTests
     {
         var e = Assert.Throws<InvalidImageException>(() => RgbImageLoader.Load(path, options))!;
         Assert.That(e.Message, Does.Contain(path));
-        Assert.That(e.Source, Is.EqualTo(path));
+        Assert.That(e.SourceName, Is.EqualTo(path));
         return e;
     }
 
