@@ -1,5 +1,6 @@
 using PaliCuda.Config;
 using PaliCuda.Graph;
+using PaliCuda.Numerics;
 
 namespace PaliCuda.Model;
 
@@ -34,7 +35,7 @@ public sealed class Gemma2Decoder
         _c = config;
         _semantics = semantics;
         var n = (float)Math.Sqrt(config.HiddenSize);
-        Normalizer = normalizerDType == NormalizerDType.BF16 ? RoundToBFloat16(n) : n;
+        Normalizer = normalizerDType == NormalizerDType.BF16 ? (float)(BFloat16)n : n;
     }
 
     /// <summary>"inputs_embeds" rows for <paramref name="ids"/>: embed_tokens[id] (before the normalizer).</summary>
@@ -68,6 +69,10 @@ public sealed class Gemma2Decoder
     /// <summary>The KV cache state buffers of layer <paramref name="layer"/>: [kv_heads, capacity, head_dim] each.</summary>
     public static (string Key, string Value) CacheNames(int layer) => ($"kv.{layer}.k", $"kv.{layer}.v");
 
+    /// <summary>The attention mask rule of layer <paramref name="layer"/> (sliding window on even layers).</summary>
+    public AttentionMaskSpec MaskFor(int layer) =>
+        AttentionMaskSpec.PrefixCausal(_c.IsSlidingLayer(layer) ? _c.SlidingWindow : null, _semantics);
+
     private BufferId EmbedTokenTable(GraphBuilder g) => g.Weight(EmbedTokens, _c.VocabSize, _c.HiddenSize); // [V, D]
 
     private BufferId RecordLayer(GraphBuilder g, BufferId x, int i, BufferId cachePositions, BufferId prefixLength, int capacity)
@@ -98,7 +103,7 @@ public sealed class Gemma2Decoder
         k = g.Rope(k, cachePositions, PaliGemmaModel.PositionOffset, _c.NumKeyValueHeads, _c.HeadDim, _c.RopeTheta, n + "k_rope");
         g.KvCacheWrite(k, cachePositions, kCache);
         g.KvCacheWrite(v, cachePositions, vCache);
-        var mask = AttentionMaskSpec.PrefixCausal(_c.IsSlidingLayer(i) ? _c.SlidingWindow : null, _semantics);
+        var mask = MaskFor(i);
         var attnParams = new AttentionParams(_c.NumHeads, _c.NumKeyValueHeads, _c.HeadDim, 1f / MathF.Sqrt(_c.QueryPreAttnScalar),
             _c.AttnLogitSoftcapping, mask, KvLayout.HeadMajorCache);
         var a = g.Attention(q, kCache, vCache, cachePositions, prefixLength, attnParams, n + "attn");
@@ -113,13 +118,5 @@ public sealed class Gemma2Decoder
         var down = g.MatMul(m, downW, null, n + "down");
         down = g.RmsNorm(down, postFfNorm, _c.RmsNormEps, n + "post_ff_norm");
         return g.Add(resid, down, $"layer_output.{i}");
-    }
-
-    /// <summary>Round-to-nearest-even to bfloat16, returned as the float it represents.</summary>
-    internal static float RoundToBFloat16(float value)
-    {
-        var bits = BitConverter.SingleToUInt32Bits(value);
-        bits += 0x7FFFu + ((bits >> 16) & 1u);
-        return BitConverter.UInt32BitsToSingle(bits & 0xFFFF0000u);
     }
 }
