@@ -18,10 +18,12 @@ internal sealed class SafetensorsHeader
     /// <summary>Parses <paramref name="json"/>; <paramref name="dataLength"/> is the size of the data section that follows it.</summary>
     public static SafetensorsHeader Parse(ReadOnlySpan<byte> json, string filePath, long dataLength, SafetensorsLimits limits)
     {
+        // JsonDocument checks structure only; invalid UTF-8 inside a string would surface later, on GetString.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+            throw new CheckpointFormatException("safetensors header is not valid UTF-8 JSON: invalid UTF-8 bytes", filePath);
         JsonDocument document;
         try
         {
-            // JsonDocument rejects invalid UTF-8 as well as malformed JSON.
             document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException e)

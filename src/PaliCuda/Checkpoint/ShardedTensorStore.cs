@@ -69,8 +69,11 @@ public sealed class ShardedTensorStore : ITensorStore
 
     private static void ReadIndex(string indexPath, List<(string, string)> weightMap, Dictionary<string, string> metadata)
     {
+        var bytes = File.ReadAllBytes(indexPath);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw new CheckpointFormatException("shard index is not valid UTF-8", indexPath);
         JsonDocument document;
-        try { document = JsonDocument.Parse(File.ReadAllBytes(indexPath)); }
+        try { document = JsonDocument.Parse(bytes); }
         catch (JsonException e) { throw new CheckpointFormatException($"shard index is not valid JSON: {e.Message}", indexPath, inner: e); }
         using (document)
         {

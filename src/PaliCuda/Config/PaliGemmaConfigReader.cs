@@ -49,6 +49,9 @@ public static class PaliGemmaConfigReader
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (IOException e) { throw new ConfigFormatException($"cannot read config file: {e.Message}", path, inner: e); }
+        // JsonDocument checks structure only; invalid UTF-8 inside a string would surface later, on GetString.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw new ConfigFormatException("not valid JSON: invalid UTF-8 bytes", path);
         try { return JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
         catch (JsonException e) { throw new ConfigFormatException($"not valid JSON: {e.Message}", path, inner: e); }
     }
