@@ -1,0 +1,41 @@
+using PaliCuda.Graph;
+
+namespace PaliCuda.Backends;
+
+/// <summary>
+/// The op set every backend (CPU, emulated GPU, CUDA) implements, one method per graph op. Semantics are documented
+/// on the op records in <c>PaliCuda.Graph.Ops</c>. Tensors are float32 unless stated; index tensors are I32.
+/// Ops may run asynchronously; <see cref="Read(DeviceTensor, Span{float})"/> and <see cref="Synchronize"/> wait.
+/// </summary>
+public interface IBackend : IDisposable
+{
+    /// <summary>Human-readable device name (e.g. "cpu (2 threads, Vector&lt;float&gt; x8)").</summary>
+    string Name { get; }
+
+    /// <summary>Zero-filled memory of at least <paramref name="bytes"/> bytes.</summary>
+    DeviceMemory Allocate(long bytes, string label);
+    /// <summary>Places a weight on the device; the backend may keep <paramref name="data"/> itself (no copy).</summary>
+    DeviceTensor UploadWeight(string name, float[] data, int[] shape);
+    void Write(DeviceTensor destination, ReadOnlySpan<float> source);
+    void Write(DeviceTensor destination, ReadOnlySpan<int> source);
+    void Read(DeviceTensor source, Span<float> destination);
+    void Read(DeviceTensor source, Span<int> destination);
+    void Synchronize();
+
+    void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y);
+    void LayerNorm(DeviceTensor x, DeviceTensor gamma, DeviceTensor beta, float eps, DeviceTensor y);
+    void RmsNorm(DeviceTensor x, DeviceTensor weight, float eps, DeviceTensor y);
+    void GeluTanh(DeviceTensor x, DeviceTensor y);
+    void GeGlu(DeviceTensor gate, DeviceTensor up, DeviceTensor y);
+    void Add(DeviceTensor a, DeviceTensor b, DeviceTensor y);
+    void Scale(DeviceTensor x, float factor, bool divide, DeviceTensor y);
+    void SoftCap(DeviceTensor x, float cap, DeviceTensor y);
+    void Rope(DeviceTensor x, DeviceTensor cachePositions, int positionOffset, int numHeads, int headDim, float theta, DeviceTensor y);
+    void Attention(DeviceTensor q, DeviceTensor k, DeviceTensor v, DeviceTensor? queryPositions, DeviceTensor? prefixLength, AttentionParams p, DeviceTensor y);
+    void KvCacheWrite(DeviceTensor source, DeviceTensor cachePositions, DeviceTensor cache);
+    void EmbeddingGather(DeviceTensor table, DeviceTensor ids, DeviceTensor y);
+    void ScatterImageFeatures(DeviceTensor embeds, DeviceTensor ids, DeviceTensor features, int imageTokenIndex, DeviceTensor y);
+    void Patchify(DeviceTensor pixels, int patchSize, DeviceTensor y);
+    void SliceRows(DeviceTensor x, int start, DeviceTensor y);
+    void ArgMax(DeviceTensor x, int limit, DeviceTensor y);
+}

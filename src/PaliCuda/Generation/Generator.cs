@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using PaliCuda.Graph;
+using PaliCuda.Model;
+
+namespace PaliCuda.Generation;
+
+/// <summary>
+/// One generation: a KV cache sized prompt + MaxNewTokens, the prefill graph, and the decode graph reused for every
+/// step with the token id and cache position as inputs. <see cref="Next"/> produces one token per call.
+/// </summary>
+public sealed class Generator : IDisposable
+{
+    private readonly PaliGemmaModel _model;
+    private readonly GenerationOptions _options;
+    private readonly StateSet _state;
+    private readonly Executor _prefill;
+    private readonly Executor? _decode;
+    private readonly TokenSampler _sampler;
+    private readonly HashSet<int> _stopIds;
+    private readonly int _promptLength;
+    private readonly List<int> _tokens = [];
+    private readonly List<float[]>? _stepLogits;
+    private readonly Stopwatch _prefillClock = new();
+    private readonly Stopwatch _decodeClock = new();
+    private int _lastToken;
+
+    public FinishReason? FinishReason { get; private set; }
+    public IReadOnlyList<int> Tokens => _tokens;
+
+    internal Generator(PaliGemmaModel model, WeightSet weights, float[] pixelValues, IReadOnlyList<int> inputIds,
+        GenerationOptions options, IReadOnlyCollection<int> stopIds)
+    {
+        _model = model;
+        _options = options;
+        _sampler = new TokenSampler(options.Sampling);
+        _stopIds = [.. stopIds];
+        _promptLength = inputIds.Count;
+        _stepLogits = options.RecordStepLogits ? [] : null;
+        var capacity = _promptLength + Math.Max(1, options.MaxNewTokens);
+        _state = new StateSet(weights.Backend);
+        _prefill = new Executor(model.RecordPrefill(_promptLength, capacity, allLogits: false), weights, _state,
+            [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken]);
+        _prefill.SetInput(PaliGemmaModel.PixelValues, pixelValues);
+        _prefill.SetInput(PaliGemmaModel.InputIds, inputIds.ToArray());
+        _prefill.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, _promptLength).ToArray());
+        _prefill.SetInput(PaliGemmaModel.PrefixLength, [_promptLength]);
+        if (options.MaxNewTokens > 1)
+        {
+            _decode = new Executor(model.RecordDecode(capacity), weights, _state, [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken]);
+            _decode.SetInput(PaliGemmaModel.PrefixLength, [_promptLength]);
+        }
+        if (options.MaxNewTokens == 0) FinishReason = Generation.FinishReason.MaxTokens;
+    }
+
+    public TimeSpan PrefillTime => _prefillClock.Elapsed;
+    public TimeSpan DecodeTime => _decodeClock.Elapsed;
+    public IReadOnlyList<float[]>? StepLogits => _stepLogits;
+
+    /// <summary>The next token, or null once generation has finished.</summary>
+    public GeneratedToken? Next(CancellationToken cancellationToken = default)
+    {
+        if (FinishReason is not null) return null;
+        cancellationToken.ThrowIfCancellationRequested();
+        var step = _tokens.Count;
+        Executor run;
+        if (step == 0)
+        {
+            _prefillClock.Start();
+            _prefill.Run(cancellationToken);
+            _prefillClock.Stop();
+            run = _prefill;
+        }
+        else
+        {
+            _decodeClock.Start();
+            _decode!.SetInput(PaliGemmaModel.InputIds, [_lastToken]);
+            _decode.SetInput(PaliGemmaModel.CachePosition, [_promptLength + step - 1]);
+            _decode.Run(cancellationToken);
+            _decodeClock.Stop();
+            run = _decode;
+        }
+
+        var needLogits = _stepLogits is not null || !_options.Sampling.IsGreedy;
+        var logits = needLogits ? run.ReadFloat(PaliGemmaModel.LastLogits) : null;
+        _stepLogits?.Add(logits!);
+        var token = _options.Sampling.IsGreedy
+            ? run.ReadInt(PaliGemmaModel.NextToken)[0]
+            : _sampler.Next(logits.AsSpan(0, _model.EmittableVocab));
+
+        _tokens.Add(token);
+        _lastToken = token;
+        var isStop = _stopIds.Contains(token);
+        if (isStop) FinishReason = Generation.FinishReason.StopToken;
+        else if (_tokens.Count >= _options.MaxNewTokens) FinishReason = Generation.FinishReason.MaxTokens;
+        return new GeneratedToken(step, token, isStop);
+    }
+
+    public GenerationResult ToResult() =>
+        new([.. _tokens], FinishReason ?? throw new InvalidOperationException("generation has not finished"),
+            _stepLogits, PrefillTime, DecodeTime);
+
+    public void Dispose()
+    {
+        _prefill.Dispose();
+        _decode?.Dispose();
+        _state.Dispose();
+    }
+}

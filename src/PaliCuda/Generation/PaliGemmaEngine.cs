@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using PaliCuda.Backends;
+using PaliCuda.Checkpoint;
+using PaliCuda.Config;
+using PaliCuda.Graph;
+using PaliCuda.Model;
+
+namespace PaliCuda.Generation;
+
+/// <summary>
+/// The public entry point: a PaliGemma model with its weights on one backend. Inputs are preprocessed pixel values
+/// [3, S, S] (row-major, channel first) and prompt ids that already contain the NumImageTokens image tokens.
+/// </summary>
+public sealed class PaliGemmaEngine : IDisposable
+{
+    private readonly WeightSet _weights;
+
+    public PaliGemmaConfig Config { get; }
+    public PaliGemmaModel Model { get; }
+    public EngineOptions Options { get; }
+    public IBackend Backend { get; }
+    /// <summary>Ids that end generation by default (generation_config eos ids, else config eos).</summary>
+    public IReadOnlyList<int> EosTokenIds { get; }
+    public long WeightBytes => _weights.TotalBytes;
+
+    private PaliGemmaEngine(PaliGemmaConfig config, ITensorStore weights, EngineOptions options, IReadOnlyList<int> eosTokenIds)
+    {
+        Config = config;
+        Options = options;
+        EosTokenIds = eosTokenIds;
+        Model = new PaliGemmaModel(config, options.WindowSemantics, options.NormalizerDType);
+        Backend = BackendFactory.Create(options.Device);
+        _weights = new WeightSet(Backend);
+        try
+        {
+            // A prefill graph with every output declares every weight the model uses.
+            _weights.Load(weights, Model.RecordPrefill(config.NumImageTokens + 1, config.NumImageTokens + 1, allLogits: true));
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a HF-layout checkpoint folder and places its weights on the device.</summary>
+    public static PaliGemmaEngine Load(string checkpointDirectory, EngineOptions? options = null)
+    {
+        using var checkpoint = PaliGemmaCheckpoint.Open(checkpointDirectory);
+        var eos = checkpoint.GenerationConfig is { EosTokenIds.Count: > 0 } gc ? gc.EosTokenIds : [checkpoint.Config.EosTokenId];
+        return new PaliGemmaEngine(checkpoint.Config, checkpoint.Weights, options ?? new EngineOptions(), eos);
+    }
+
+    /// <summary>From a config and a tensor store with canonical names; the store may be disposed afterwards.</summary>
+    public static PaliGemmaEngine Create(PaliGemmaConfig config, ITensorStore weights, EngineOptions? options = null, IReadOnlyList<int>? eosTokenIds = null) =>
+        new(config, weights, options ?? new EngineOptions(), eosTokenIds ?? [config.EosTokenId]);
+
+    /// <summary>
+    /// One full-prompt forward with every row's logits, for verification. <paramref name="taps"/> are buffer names
+    /// (fixture names: "vision_hidden_states.0", "inputs_embeds", "hidden_states.3", "logits", ...).
+    /// </summary>
+    public PrefillResult RunPrefill(float[] pixelValues, IReadOnlyList<int> inputIds, IEnumerable<string>? taps = null, CancellationToken cancellationToken = default)
+    {
+        ValidateInputs(pixelValues, inputIds, 0);
+        var tapList = (taps ?? []).Distinct().ToList();
+        var graph = Model.RecordPrefill(inputIds.Count, inputIds.Count, allLogits: true);
+        using var state = new StateSet(Backend);
+        using var exec = new Executor(graph, _weights, state, [.. tapList, PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken]);
+        exec.SetInput(PaliGemmaModel.PixelValues, pixelValues);
+        exec.SetInput(PaliGemmaModel.InputIds, inputIds.ToArray());
+        exec.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, inputIds.Count).ToArray());
+        exec.SetInput(PaliGemmaModel.PrefixLength, [inputIds.Count]);
+        var clock = Stopwatch.StartNew();
+        exec.Run(cancellationToken);
+        Backend.Synchronize();
+        clock.Stop();
+        var tapValues = tapList.ToDictionary(t => t, exec.ReadFloat);
+        return new PrefillResult(tapValues, exec.ReadFloat(PaliGemmaModel.LastLogits), exec.ReadInt(PaliGemmaModel.NextToken)[0],
+            exec.PeakActivationBytes, clock.Elapsed);
+    }
+
+    /// <summary>Starts a generation to be driven token by token with <see cref="Generator.Next"/>.</summary>
+    public Generator StartGeneration(float[] pixelValues, IReadOnlyList<int> inputIds, GenerationOptions? options = null)
+    {
+        options ??= new GenerationOptions();
+        if (options.MaxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxNewTokens, "MaxNewTokens must be ≥ 0");
+        options.Sampling.Validate();
+        ValidateInputs(pixelValues, inputIds, options.MaxNewTokens);
+        return new Generator(Model, _weights, pixelValues, inputIds, options, options.StopTokenIds ?? EosTokenIds);
+    }
+
+    /// <summary>Prefill then decode until a stop id or MaxNewTokens; <paramref name="onToken"/> sees each token as it is made.</summary>
+    public GenerationResult Generate(float[] pixelValues, IReadOnlyList<int> inputIds, GenerationOptions? options = null,
+        Action<GeneratedToken>? onToken = null, CancellationToken cancellationToken = default)
+    {
+        using var generator = StartGeneration(pixelValues, inputIds, options);
+        while (generator.Next(cancellationToken) is { } token) onToken?.Invoke(token);
+        return generator.ToResult();
+    }
+
+    /// <summary>Streams tokens as they are generated; each step runs on the thread pool.</summary>
+    public async IAsyncEnumerable<GeneratedToken> GenerateStreamingAsync(float[] pixelValues, IReadOnlyList<int> inputIds,
+        GenerationOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var generator = StartGeneration(pixelValues, inputIds, options);
+        while (await Task.Run(() => generator.Next(cancellationToken), cancellationToken).ConfigureAwait(false) is { } token)
+            yield return token;
+    }
+
+    private void ValidateInputs(float[] pixelValues, IReadOnlyList<int> inputIds, int maxNewTokens)
+    {
+        var v = Config.Vision;
+        var pixelCount = v.NumChannels * v.ImageSize * v.ImageSize;
+        if (pixelValues.Length != pixelCount)
+            throw new ModelInputException($"pixel values hold {pixelValues.Length} floats; the model needs [{v.NumChannels}, {v.ImageSize}, {v.ImageSize}] = {pixelCount}");
+        var imageTokens = 0;
+        for (var i = 0; i < inputIds.Count; i++)
+        {
+            if ((uint)inputIds[i] >= (uint)Config.Text.VocabSize)
+                throw new ModelInputException($"input id {inputIds[i]} at position {i} is outside the vocabulary (size {Config.Text.VocabSize})");
+            if (inputIds[i] == Config.ImageTokenIndex) imageTokens++;
+        }
+        if (imageTokens != Config.NumImageTokens)
+            throw new ModelInputException($"the prompt holds {imageTokens} image tokens (id {Config.ImageTokenIndex}); the model needs exactly {Config.NumImageTokens}");
+        var limit = Options.MaxTotalTokens ?? Config.Text.MaxPositionEmbeddings;
+        if (inputIds.Count + maxNewTokens > limit)
+            throw new ModelInputException($"prompt ({inputIds.Count}) + max new tokens ({maxNewTokens}) exceeds the limit of {limit} tokens");
+    }
+
+    public void Dispose()
+    {
+        _weights.Dispose();
+        Backend.Dispose();
+    }
+}

@@ -1,0 +1,104 @@
+using PaliCuda.Backends;
+
+namespace PaliCuda.Graph;
+
+/// <summary>
+/// Runs one recorded graph on a backend: activations live in one arena laid out by <see cref="MemoryPlan"/>, inputs
+/// in their own block (the host writes them between runs), weights and state come from shared sets. Buffers named in
+/// <c>keepAlive</c> (taps, outputs) keep their slot to the end so they can be read after <see cref="Run"/>.
+/// </summary>
+public sealed class Executor : IDisposable
+{
+    private readonly DeviceTensor[] _tensors;
+    private readonly HashSet<BufferId> _readable;
+    private readonly DeviceMemory? _arena;
+    private readonly DeviceMemory? _inputs;
+
+    public ComputeGraph Graph { get; }
+    public IBackend Backend { get; }
+    public MemoryPlan Plan { get; }
+    public long PeakActivationBytes => Plan.PeakBytes;
+
+    public Executor(ComputeGraph graph, WeightSet weights, StateSet? state, IEnumerable<string>? keepAlive = null)
+    {
+        Graph = graph;
+        Backend = weights.Backend;
+        var keep = (keepAlive ?? []).Select(n => graph.Names.TryGetValue(n, out var id) ? id
+            : throw new KeyNotFoundException($"tap '{n}' is not a buffer of this graph")).ToHashSet();
+        Plan = MemoryPlan.Create(graph, keep);
+        _arena = Plan.PeakBytes > 0 ? Backend.Allocate(Plan.PeakBytes, "activations") : null;
+        var inputs = graph.OfKind(BufferKind.Input).ToList();
+        var inputBytes = inputs.Sum(d => d.ByteSize);
+        _inputs = inputBytes > 0 ? Backend.Allocate(inputBytes, "inputs") : null;
+
+        _tensors = new DeviceTensor[graph.Buffers.Count];
+        long inputOffset = 0;
+        foreach (var d in graph.Buffers)
+        {
+            _tensors[d.Id.Index] = d.Kind switch
+            {
+                BufferKind.Weight => weights.Get(d),
+                BufferKind.State => (state ?? throw new InvalidOperationException($"graph uses state '{d.Name}' but no state set was given")).GetOrCreate(d),
+                BufferKind.Input => new DeviceTensor(_inputs!, (inputOffset += d.ByteSize) - d.ByteSize, d.Shape, d.DType, d.Name),
+                _ => Plan.Offsets.TryGetValue(d.Id, out var off)
+                    ? new DeviceTensor(_arena!, off, d.Shape, d.DType, d.Name)
+                    : throw new GraphValidationException($"activation '{d.Name}' is never written by any op"),
+            };
+        }
+        _readable = [.. keep, .. inputs.Select(d => d.Id), .. graph.Buffers.Where(d => d.Kind is BufferKind.Weight or BufferKind.State).Select(d => d.Id)];
+    }
+
+    public void SetInput(string name, ReadOnlySpan<float> values) => Backend.Write(InputTensor(name, BufferDType.F32, values.Length), values);
+    public void SetInput(string name, ReadOnlySpan<int> values) => Backend.Write(InputTensor(name, BufferDType.I32, values.Length), values);
+
+    /// <summary>Runs every op in order; cancellation is checked between ops.</summary>
+    public void Run(CancellationToken cancellationToken = default)
+    {
+        foreach (var op in Graph.Ops)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            op.Execute(Backend, id => _tensors[id.Index]);
+        }
+    }
+
+    public DeviceTensor Tensor(string name)
+    {
+        var d = Graph.Find(name);
+        if (!_readable.Contains(d.Id))
+            throw new InvalidOperationException($"buffer '{name}' is not kept alive; pass it as a tap when creating the executor");
+        return _tensors[d.Id.Index];
+    }
+
+    public float[] ReadFloat(string name)
+    {
+        var t = Tensor(name);
+        if (t.DType != BufferDType.F32) throw new InvalidOperationException($"buffer '{name}' is {t.DType}, not F32");
+        var r = new float[t.ElementCount];
+        Backend.Read(t, r);
+        return r;
+    }
+
+    public int[] ReadInt(string name)
+    {
+        var t = Tensor(name);
+        if (t.DType != BufferDType.I32) throw new InvalidOperationException($"buffer '{name}' is {t.DType}, not I32");
+        var r = new int[t.ElementCount];
+        Backend.Read(t, r);
+        return r;
+    }
+
+    private DeviceTensor InputTensor(string name, BufferDType dtype, int length)
+    {
+        var d = Graph.Find(name);
+        if (d.Kind != BufferKind.Input) throw new InvalidOperationException($"buffer '{name}' is not a graph input");
+        if (d.DType != dtype) throw new ModelInputException($"input '{name}' is {d.DType}, got {dtype} values");
+        if (d.ElementCount != length) throw new ModelInputException($"input '{name}' needs {d.ElementCount} values {d.ShapeText}, got {length}");
+        return _tensors[d.Id.Index];
+    }
+
+    public void Dispose()
+    {
+        _arena?.Dispose();
+        _inputs?.Dispose();
+    }
+}

@@ -1,0 +1,106 @@
+using PaliCuda.Config;
+using PaliCuda.Graph;
+
+namespace PaliCuda.Model;
+
+/// <summary>
+/// PaliGemma (HF <c>PaliGemmaForConditionalGeneration</c>, 4.47) as recorded graphs:
+/// <code>
+/// image_features = projector(siglip(pixels)) / √hidden
+/// inputs_embeds  = embed_tokens[ids] with the image-token rows replaced by image_features (in order)
+/// logits         = gemma2(inputs_embeds) with positions = cache position + 1
+/// </code>
+/// The prefill graph runs the whole prompt (bidirectional) and fills the KV cache; the decode graph runs one token
+/// whose id and cache position are graph inputs, so the same graph is reused at every step.
+/// </summary>
+public sealed class PaliGemmaModel
+{
+    /// <summary>PaliGemma's position ids are 1-based: position = cache position + 1.</summary>
+    public const int PositionOffset = 1;
+    public const string PixelValues = "pixel_values";
+    public const string InputIds = "input_ids";
+    public const string CachePosition = "cache_position";
+    public const string PrefixLength = "prefix_length";
+    /// <summary>Soft-capped logits of the last row [1, V].</summary>
+    public const string LastLogits = "last_logits";
+    /// <summary>Greedy choice over the emittable ids (I32 [1]).</summary>
+    public const string NextToken = "next_token";
+
+    public PaliGemmaConfig Config { get; }
+    public SiglipVisionTower Vision { get; }
+    public MultiModalProjector Projector { get; }
+    public Gemma2Decoder Decoder { get; }
+
+    public PaliGemmaModel(PaliGemmaConfig config, SlidingWindowSemantics semantics = SlidingWindowSemantics.WindowAlways,
+        NormalizerDType normalizerDType = NormalizerDType.F32)
+    {
+        Config = config;
+        Vision = new SiglipVisionTower(config.Vision);
+        Projector = new MultiModalProjector(config.Vision.HiddenSize, config.Text.HiddenSize);
+        Decoder = new Gemma2Decoder(config.Text, semantics, normalizerDType);
+    }
+
+    /// <summary>
+    /// Ids that may be generated: [0, min(vocab, image_token_index)). Real checkpoints put &lt;image&gt; at 257152 and
+    /// pad the vocabulary to 257216 with untrained rows after it; neither is ever a sensible output.
+    /// </summary>
+    public int EmittableVocab => Math.Min(Config.Text.VocabSize, Config.ImageTokenIndex);
+
+    /// <summary>
+    /// Prefill over a prompt of <paramref name="promptLength"/> ids holding exactly NumImageTokens image tokens.
+    /// Inputs: pixel_values [C, S, S], input_ids, cache_position (0..T−1) [T], prefix_length [1].
+    /// With <paramref name="allLogits"/> every row's logits are computed ("logits_before_softcap", "logits" [T, V]);
+    /// otherwise only the last row's. Always produces <see cref="LastLogits"/> and <see cref="NextToken"/>.
+    /// </summary>
+    public ComputeGraph RecordPrefill(int promptLength, int cacheCapacity, bool allLogits)
+    {
+        if (promptLength < Config.NumImageTokens + 1)
+            throw new ModelInputException($"a prompt needs the {Config.NumImageTokens} image tokens and at least one text token; got {promptLength} ids");
+        if (cacheCapacity < promptLength)
+            throw new ModelInputException($"KV cache capacity {cacheCapacity} is below the prompt length {promptLength}");
+        var v = Config.Vision;
+        var g = new GraphBuilder();
+        var pixels = g.Input(PixelValues, BufferDType.F32, v.NumChannels, v.ImageSize, v.ImageSize);
+        var ids = g.Input(InputIds, BufferDType.I32, promptLength);
+        var positions = g.Input(CachePosition, BufferDType.I32, promptLength);
+        var prefix = g.Input(PrefixLength, BufferDType.I32, 1);
+
+        var visionOut = Vision.Record(g, pixels);
+        var projected = Projector.Record(g, visionOut);
+        var features = g.Scale(projected, MathF.Sqrt(Config.Text.HiddenSize), divide: true, "image_features");
+        var tokenEmbeds = Decoder.Embed(g, ids, "token_embeds");
+        var embeds = g.ScatterImageFeatures(tokenEmbeds, ids, features, Config.ImageTokenIndex, "inputs_embeds");
+        var hidden = Decoder.RecordLayers(g, embeds, positions, prefix, cacheCapacity);
+
+        BufferId last;
+        if (allLogits)
+        {
+            var logits = Decoder.RecordLmHead(g, hidden, "logits_before_softcap", "logits");
+            last = g.SliceRows(logits, promptLength - 1, 1, LastLogits);
+        }
+        else
+        {
+            var lastHidden = g.SliceRows(hidden, promptLength - 1, 1, "last_hidden");
+            last = Decoder.RecordLmHead(g, lastHidden, "last_logits_before_softcap", LastLogits);
+        }
+        g.ArgMax(last, EmittableVocab, NextToken);
+        return g.Build();
+    }
+
+    /// <summary>
+    /// One decode step: inputs input_ids [1], cache_position [1] (prompt length + tokens generated before it),
+    /// prefix_length [1]; outputs <see cref="LastLogits"/> and <see cref="NextToken"/>.
+    /// </summary>
+    public ComputeGraph RecordDecode(int cacheCapacity)
+    {
+        var g = new GraphBuilder();
+        var ids = g.Input(InputIds, BufferDType.I32, 1);
+        var positions = g.Input(CachePosition, BufferDType.I32, 1);
+        var prefix = g.Input(PrefixLength, BufferDType.I32, 1);
+        var embeds = Decoder.Embed(g, ids, "inputs_embeds");
+        var hidden = Decoder.RecordLayers(g, embeds, positions, prefix, cacheCapacity);
+        var last = Decoder.RecordLmHead(g, hidden, "last_logits_before_softcap", LastLogits);
+        g.ArgMax(last, EmittableVocab, NextToken);
+        return g.Build();
+    }
+}
