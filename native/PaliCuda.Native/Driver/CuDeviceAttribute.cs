@@ -1,0 +1,45 @@
+namespace PaliCuda.Native.Driver;
+
+/// <summary>The <c>CUdevice_attribute</c> values this project reads (numbering from <c>cuda.h</c>).</summary>
+public enum CuDeviceAttribute
+{
+    MaxThreadsPerBlock = 1,
+    MaxBlockDimX = 2,
+    MaxBlockDimY = 3,
+    MaxBlockDimZ = 4,
+    MaxGridDimX = 5,
+    MaxGridDimY = 6,
+    MaxGridDimZ = 7,
+    MaxSharedMemoryPerBlock = 8,
+    TotalConstantMemory = 9,
+    WarpSize = 10,
+    MaxRegistersPerBlock = 12,
+    /// <summary>Peak SM clock in kHz; CUDA 13 may no longer report it.</summary>
+    ClockRate = 13,
+    MultiprocessorCount = 16,
+    Integrated = 18,
+    ComputeMode = 20,
+    ConcurrentKernels = 31,
+    EccEnabled = 32,
+    PciBusId = 33,
+    PciDeviceId = 34,
+    /// <summary>Peak memory clock in kHz; CUDA 13 may no longer report it.</summary>
+    MemoryClockRate = 36,
+    GlobalMemoryBusWidth = 37,
+    L2CacheSize = 38,
+    MaxThreadsPerMultiprocessor = 39,
+    AsyncEngineCount = 40,
+    UnifiedAddressing = 41,
+    PciDomainId = 50,
+    ComputeCapabilityMajor = 75,
+    ComputeCapabilityMinor = 76,
+    MaxSharedMemoryPerMultiprocessor = 81,
+    MaxRegistersPerMultiprocessor = 82,
+    ManagedMemory = 83,
+    CooperativeLaunch = 95,
+    MaxSharedMemoryPerBlockOptin = 97,
+    MaxBlocksPerMultiprocessor = 106,
+    MaxPersistingL2CacheSize = 108,
+    ReservedSharedMemoryPerBlock = 111,
+    MemoryPoolsSupported = 115,
+}

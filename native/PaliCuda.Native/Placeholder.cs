@@ -1,1 +1,0 @@
-namespace PaliCuda.Native; internal static class Placeholder { }
