@@ -25,6 +25,9 @@ public sealed class SiglipImageProcessor
     /// <summary>Height and width of the model input.</summary>
     public int Size { get; }
 
+    /// <summary>Limits and orientation handling used when this processor loads files.</summary>
+    public ImageLoadOptions Options => _options;
+
     /// <summary>Loads and preprocesses an image file.</summary>
     /// <exception cref="InvalidImageException">The file is not a usable image.</exception>
     public PixelValues Preprocess(string path) => Preprocess(RgbImageLoader.Load(path, _options));

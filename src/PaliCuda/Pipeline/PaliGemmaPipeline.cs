@@ -1,0 +1,79 @@
+using PaliCuda.Generation;
+using PaliCuda.Imaging;
+using PaliCuda.Text;
+
+namespace PaliCuda.Pipeline;
+
+/// <summary>
+/// Image file + prompt text in, answer text out: the engine with the checkpoint's own tokenizer and SigLIP image
+/// preprocessing, as Hugging Face's PaliGemmaProcessor + generate() do it. For embedding callers who have files and
+/// strings; callers with ids and pixel values use <see cref="PaliGemmaEngine"/> directly.
+/// </summary>
+public sealed class PaliGemmaPipeline : IDisposable
+{
+    /// <summary>The tokenizer file a HF PaliGemma checkpoint folder ships.</summary>
+    public const string TokenizerFileName = "tokenizer.model";
+
+    public PaliGemmaEngine Engine { get; }
+    public PaliGemmaTokenizer Tokenizer { get; }
+    public SiglipImageProcessor ImageProcessor { get; }
+    private readonly PaliGemmaPrompt _prompt;
+
+    private PaliGemmaPipeline(PaliGemmaEngine engine, PaliGemmaTokenizer tokenizer, ImageLoadOptions? imageOptions)
+    {
+        Engine = engine;
+        Tokenizer = tokenizer;
+        ImageProcessor = new SiglipImageProcessor(engine.Config.Vision.ImageSize, imageOptions);
+        _prompt = new PaliGemmaPrompt(tokenizer, engine.Config.NumImageTokens, engine.Config.ImageTokenIndex);
+    }
+
+    /// <summary>Loads the checkpoint folder (config, weights, tokenizer.model) onto the device named in the options.</summary>
+    public static PaliGemmaPipeline Open(string modelDirectory, EngineOptions? engineOptions = null, ImageLoadOptions? imageOptions = null)
+    {
+        var tokenizerPath = Path.Combine(modelDirectory, TokenizerFileName);
+        // Read the small files first so a missing tokenizer fails before gigabytes of weights are placed on a device.
+        var tokenizer = PaliGemmaTokenizer.FromSentencePieceFile(tokenizerPath);
+        var engine = PaliGemmaEngine.Load(modelDirectory, engineOptions);
+        return new PaliGemmaPipeline(engine, tokenizer, imageOptions);
+    }
+
+    /// <summary>The prompt ids for <paramref name="prompt"/>: image tokens, BOS, the prompt, "\n".</summary>
+    public int[] BuildInputIds(string prompt, int maxNewTokens)
+    {
+        var limit = Engine.Options.MaxTotalTokens ?? Engine.Config.Text.MaxPositionEmbeddings;
+        return _prompt.BuildInputIds(prompt, Math.Max(0, limit - maxNewTokens));
+    }
+
+    /// <summary>
+    /// Answers <paramref name="prompt"/> about the image file. <paramref name="onText"/> receives the answer's text as
+    /// it grows (each call: the new characters only, special tokens skipped).
+    /// </summary>
+    public PipelineResult Run(string imagePath, string prompt, GenerationOptions? options = null,
+        Action<string>? onText = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new GenerationOptions();
+        var image = RgbImageLoader.Load(imagePath, ImageProcessor.Options);
+        var pixels = ImageProcessor.Preprocess(image);
+        var inputIds = BuildInputIds(prompt, options.MaxNewTokens);
+        var ids = new List<int>();
+        var shown = "";
+        var result = Engine.Generate(pixels.Data, inputIds, options, token =>
+        {
+            ids.Add(token.Id);
+            if (onText is null) return;
+            // Decode the whole answer each step: SentencePiece pieces and byte-fallback sequences only form
+            // complete characters in context.
+            var text = Tokenizer.Decode(ids, skipSpecialTokens: true);
+            if (text.Length > shown.Length && text.StartsWith(shown, StringComparison.Ordinal))
+            {
+                onText(text[shown.Length..]);
+                shown = text;
+            }
+        }, cancellationToken);
+        var answer = Tokenizer.Decode(result.TokenIds, skipSpecialTokens: true);
+        var boxes = DetectionParser.Parse(answer, image.Width, image.Height);
+        return new PipelineResult(inputIds, result, answer, Tokenizer.Decode(result.TokenIds, skipSpecialTokens: false), boxes, image.Width, image.Height);
+    }
+
+    public void Dispose() => Engine.Dispose();
+}
