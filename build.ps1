@@ -15,7 +15,7 @@
       demo     palicuda demo (Release); extra args go to the demo command.
       bench    the benchmarks (Release); extra args go to BenchmarkDotNet, e.g. --filter '*Gemm*'.
       publish  self-contained linux-x64 bundle of the CLI, the tests and the benchmarks for a GPU
-               machine without .NET: publish/palicuda-linux-x64/ and publish/palicuda-linux-x64.tar.gz.
+               machine without .NET: publish/palicuda-linux-x64/ and publish/palicuda-linux-x64.tar.xz.
       clean    remove every bin/, obj/, publish/ and test/benchmark result folder.
 
     -DryRun prints the commands that would install the CUDA toolkit instead of running them.
@@ -250,17 +250,19 @@ function Format-MiB([long] $Bytes) { return '{0:N1} MiB' -f ($Bytes / 1MB) }
 function Invoke-Publish {
     Initialize-Nvcc
     $bundle = Join-Path $PublishRoot $BundleName
-    $archive = Join-Path $PublishRoot "$BundleName.tar.gz"
+    $archive = Join-Path $PublishRoot "$BundleName.tar.xz"
     if (Test-Path $bundle) { Remove-Item -Recurse -Force $bundle }
     Remove-Item -Force -ErrorAction SilentlyContinue $archive
     # One folder for all three apps: they share a single copy of the runtime.
     foreach ($project in @($CliProject, $TestProject, $BenchProject)) {
         Write-Step "Publishing $(Split-Path -Leaf $project)"
         Invoke-Native 'dotnet' @('publish', $project, '-c', $Configuration, '-r', 'linux-x64', '--self-contained', 'true',
-            '-o', $bundle, '-nologo', '-p:PublishReadyToRun=false')
+            '-o', $bundle, '-nologo', '-p:PublishReadyToRun=false', '-p:SatelliteResourceLanguages=en')
     }
     Write-Step "Packing $archive"
-    Invoke-Native 'tar' @('-C', $PublishRoot, '-czf', $archive, $BundleName)
+    # xz packs this bundle about a quarter smaller than gzip (34 vs 46 MiB when measured).
+    $env:XZ_OPT = '-6 -T0'
+    Invoke-Native 'tar' @('-C', $PublishRoot, '-cJf', $archive, $BundleName)
     $folderBytes = (Get-ChildItem -Recurse -File $bundle | Measure-Object -Sum Length).Sum
     $archiveBytes = (Get-Item $archive).Length
     Write-Host "bundle folder: $(Format-MiB $folderBytes) ($folderBytes bytes) in $bundle"
