@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+
+namespace PaliCuda.Emulation;
+
+/// <summary>
+/// A contiguous piece of emulated memory (a global allocation, a block's shared memory, a thread's local
+/// depot, the parameter block or a const bank) with an optional shadow bit per byte recording whether the
+/// byte was ever written, so reads of never-written memory can be reported.
+/// </summary>
+internal sealed class MemoryRegion
+{
+    public MemoryRegion(string name, ulong baseAddress, long length, bool trackInitialization)
+    {
+        if (length > Array.MaxLength)
+            throw new EmulatorException($"Emulated allocation of {length} bytes exceeds the emulator's limit of {Array.MaxLength} bytes.");
+        Name = name;
+        Base = baseAddress;
+        Data = new byte[length];
+        InitBits = trackInitialization ? new ulong[(length + 63) / 64] : null;
+    }
+
+    public string Name { get; }
+    public ulong Base { get; }
+    public byte[] Data { get; }
+    public long Length => Data.Length;
+    /// <summary>One bit per byte: set once the byte has been written. Null when not tracked.</summary>
+    public ulong[]? InitBits { get; }
+    public bool Live { get; set; } = true;
+
+    public bool Contains(ulong address, long size) =>
+        address >= Base && address - Base <= (ulong)Length && (ulong)Length - (address - Base) >= (ulong)size;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsInitialized(long offset, int size)
+    {
+        var bits = InitBits;
+        if (bits == null) return true;
+        for (long i = offset; i < offset + size; i++)
+            if ((bits[i >> 6] & (1UL << (int)(i & 63))) == 0) return false;
+        return true;
+    }
+
+    public void MarkInitialized(long offset, long size)
+    {
+        var bits = InitBits;
+        if (bits == null) return;
+        for (long i = offset; i < offset + size; i++) bits[i >> 6] |= 1UL << (int)(i & 63);
+    }
+
+    public void ClearInitialized()
+    {
+        if (InitBits != null) Array.Clear(InitBits);
+    }
+}

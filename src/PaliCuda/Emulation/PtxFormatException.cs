@@ -1,0 +1,17 @@
+namespace PaliCuda.Emulation;
+
+/// <summary>PTX text that cannot be parsed, or uses an instruction or variant the emulator does not implement.
+/// Raised while loading the module, with the PTX line number and text.</summary>
+public sealed class PtxFormatException : Exception
+{
+    public PtxFormatException(string module, int line, string lineText, string message)
+        : base($"{module}:{line}: {message}\n    {lineText.Trim()}")
+    {
+        Module = module;
+        Line = line;
+    }
+
+    public string Module { get; }
+
+    public int Line { get; }
+}
