@@ -7,11 +7,35 @@ namespace PaliCuda.Kernels;
 /// </summary>
 public static class KernelCatalog
 {
-    // Pointers are u64; nvcc declares C int as u32 and float as f32.
+    // Pointers and long long are u64; nvcc declares C int as u32 and float as f32.
     public static IReadOnlyList<KernelEntry> Entries { get; } =
     [
-        new("smoke", "palicuda_smoke_axpy", [PtxParam.U64, PtxParam.U64, PtxParam.F32, PtxParam.U32]),
+        new("smoke", "palicuda_smoke_axpy", [P, P, F, I]),
+        new("rmsnorm", "palicuda_rmsnorm_bf16", [P, P, P, I, F]),
+        new("rmsnorm", "palicuda_add_rmsnorm_bf16", [P, P, P, P, P, P, I, F]),
+        new("layernorm", "palicuda_layernorm_bf16", [P, P, P, P, I, F]),
+        new("gelu", "palicuda_gelu_tanh_bf16", [P, P, P]),
+        new("gelu", "palicuda_bias_gelu_tanh_bf16", [P, P, P, I, I]),
+        new("geglu", "palicuda_geglu_bf16", [P, P, P, I, I, I]),
+        new("elementwise", "palicuda_add_bf16", [P, P, P, P]),
+        new("elementwise", "palicuda_scale", [P, I, P, I, F, I, P]),
+        new("elementwise", "palicuda_softcap", [P, I, P, I, F, P]),
+        new("elementwise", "palicuda_broadcast_rows_bf16", [P, P, I, I]),
+        new("rope", "palicuda_rope_bf16", [P, P, P, I, I, I, F]),
+        new("embedding", "palicuda_embedding_gather_bf16", [P, P, P, I, I, F]),
+        new("embedding", "palicuda_scatter_image_features_bf16", [P, P, P, P, I, I, I, F, I]),
+        new("patchify", "palicuda_patchify_bf16", [P, P, I, I, I, I, I]),
+        new("kvcache", "palicuda_kv_cache_write_bf16", [P, P, P, I, I, I]),
+        new("argmax", "palicuda_argmax_rows", [P, P, I, I, I]),
+        new("argmax", "palicuda_softcap_argmax", [P, P, P, I, I, I, F]),
+        new("attention_prefill", "palicuda_attention_prefill_reference", [P, P, P, P, P, P, I, I, I, I, I, I, F, F, I, I, I]),
+        new("attention_decode", "palicuda_attention_decode_split", [P, P, P, P, P, P, I, I, I, I, I, F, F, I, I, I]),
+        new("attention_decode", "palicuda_attention_decode_combine", [P, P, I, I]),
     ];
+
+    private static PtxParam P => PtxParam.U64;
+    private static PtxParam I => PtxParam.U32;
+    private static PtxParam F => PtxParam.F32;
 
     /// <summary>The entry named <paramref name="name"/>.</summary>
     /// <exception cref="KernelNotFoundException">No entry has that name.</exception>
