@@ -6,7 +6,7 @@ namespace PaliCuda.Backends;
 public sealed record DeviceTensor(DeviceMemory Memory, long ByteOffset, int[] Shape, BufferDType DType, string Name)
 {
     public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
-    public long ByteLength => ElementCount * 4;
+    public long ByteLength => ElementCount * DType.ElementBytes();
     /// <summary>Last dimension (features); 1 for a scalar.</summary>
     public int Cols => Shape.Length == 0 ? 1 : Shape[^1];
     /// <summary>Product of all but the last dimension.</summary>

@@ -12,6 +12,18 @@ public interface IBackend : IDisposable
     /// <summary>Human-readable device name (e.g. "cpu (2 threads, Vector&lt;float&gt; x8)").</summary>
     string Name { get; }
 
+    /// <summary>
+    /// How this backend stores graph tensors declared F32 (activations, inputs, state): F32 on the CPU, BF16 on GPUs.
+    /// Ops for which <see cref="KeepsFloat32"/> is true get F32 storage for every float tensor they touch.
+    /// </summary>
+    BufferDType FloatStorage => BufferDType.F32;
+
+    /// <summary>True when <paramref name="op"/>'s float tensors must stay F32 whatever <see cref="FloatStorage"/> is (e.g. logits).</summary>
+    bool KeepsFloat32(Graph.Ops.GraphOp op) => false;
+
+    /// <summary>Announces the total float count of the weights about to be uploaded, so a backend can place them in one arena.</summary>
+    void ReserveWeights(long totalElements) { }
+
     /// <summary>Zero-filled memory of at least <paramref name="bytes"/> bytes.</summary>
     DeviceMemory Allocate(long bytes, string label);
     /// <summary>Places a weight on the device; the backend may keep <paramref name="data"/> itself (no copy).</summary>

@@ -25,10 +25,13 @@ public sealed class Executor : IDisposable
         Backend = weights.Backend;
         var keep = (keepAlive ?? []).Select(n => graph.Names.TryGetValue(n, out var id) ? id
             : throw new KeyNotFoundException($"tap '{n}' is not a buffer of this graph")).ToHashSet();
-        Plan = MemoryPlan.Create(graph, keep);
+        var storage = StorageTypes.For(graph, Backend);
+        long StoredBytes(BufferDesc d) => d.ElementCount * storage[d.Id.Index].ElementBytes();
+        Plan = MemoryPlan.Create(graph, keep, StoredBytes);
         _arena = Plan.PeakBytes > 0 ? Backend.Allocate(Plan.PeakBytes, "activations") : null;
         var inputs = graph.OfKind(BufferKind.Input).ToList();
-        var inputBytes = inputs.Sum(d => d.ByteSize);
+        // Inputs stay aligned to the plan's slot alignment so every kernel sees aligned rows.
+        var inputBytes = inputs.Sum(d => AlignUp(StoredBytes(d)));
         _inputs = inputBytes > 0 ? Backend.Allocate(inputBytes, "inputs") : null;
 
         _tensors = new DeviceTensor[graph.Buffers.Count];
@@ -38,10 +41,10 @@ public sealed class Executor : IDisposable
             _tensors[d.Id.Index] = d.Kind switch
             {
                 BufferKind.Weight => weights.Get(d),
-                BufferKind.State => (state ?? throw new InvalidOperationException($"graph uses state '{d.Name}' but no state set was given")).GetOrCreate(d),
-                BufferKind.Input => new DeviceTensor(_inputs!, (inputOffset += d.ByteSize) - d.ByteSize, d.Shape, d.DType, d.Name),
+                BufferKind.State => (state ?? throw new InvalidOperationException($"graph uses state '{d.Name}' but no state set was given")).GetOrCreate(d, storage[d.Id.Index]),
+                BufferKind.Input => new DeviceTensor(_inputs!, (inputOffset += AlignUp(StoredBytes(d))) - AlignUp(StoredBytes(d)), d.Shape, storage[d.Id.Index], d.Name),
                 _ => Plan.Offsets.TryGetValue(d.Id, out var off)
-                    ? new DeviceTensor(_arena!, off, d.Shape, d.DType, d.Name)
+                    ? new DeviceTensor(_arena!, off, d.Shape, storage[d.Id.Index], d.Name)
                     : throw new GraphValidationException($"activation '{d.Name}' is never written by any op"),
             };
         }
@@ -72,7 +75,7 @@ public sealed class Executor : IDisposable
     public float[] ReadFloat(string name)
     {
         var t = Tensor(name);
-        if (t.DType != BufferDType.F32) throw new InvalidOperationException($"buffer '{name}' is {t.DType}, not F32");
+        if (t.DType is not (BufferDType.F32 or BufferDType.BF16)) throw new InvalidOperationException($"buffer '{name}' is {t.DType}, not a float tensor");
         var r = new float[t.ElementCount];
         Backend.Read(t, r);
         return r;
@@ -95,6 +98,8 @@ public sealed class Executor : IDisposable
         if (d.ElementCount != length) throw new ModelInputException($"input '{name}' needs {d.ElementCount} values {d.ShapeText}, got {length}");
         return _tensors[d.Id.Index];
     }
+
+    private static long AlignUp(long bytes) => (bytes + MemoryPlan.Alignment - 1) / MemoryPlan.Alignment * MemoryPlan.Alignment;
 
     public void Dispose()
     {

@@ -22,7 +22,7 @@ public sealed class MemoryPlan
         UnplannedBytes = unplanned;
     }
 
-    public static MemoryPlan Create(ComputeGraph graph, IReadOnlySet<BufferId> keepAlive)
+    public static MemoryPlan Create(ComputeGraph graph, IReadOnlySet<BufferId> keepAlive, Func<BufferDesc, long>? byteSize = null)
     {
         var lastUse = new Dictionary<BufferId, int>();
         for (var i = 0; i < graph.Ops.Count; i++)
@@ -41,7 +41,7 @@ public sealed class MemoryPlan
             {
                 var d = graph[o];
                 if (d.Kind != BufferKind.Activation || offsets.ContainsKey(o)) continue;
-                var size = AlignUp(d.ByteSize);
+                var size = AlignUp(byteSize?.Invoke(d) ?? d.ByteSize);
                 unplanned += size;
                 var offset = FirstFit(live, size);
                 offsets[o] = offset;

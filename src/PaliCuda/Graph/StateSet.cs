@@ -14,7 +14,10 @@ public sealed class StateSet : IDisposable
 
     public StateSet(IBackend backend) => Backend = backend;
 
-    public DeviceTensor GetOrCreate(BufferDesc d)
+    public DeviceTensor GetOrCreate(BufferDesc d) => GetOrCreate(d, d.DType);
+
+    /// <summary>As <see cref="GetOrCreate(BufferDesc)"/>, stored as <paramref name="storage"/>.</summary>
+    public DeviceTensor GetOrCreate(BufferDesc d, BufferDType storage)
     {
         if (_tensors.TryGetValue(d.Name, out var t))
         {
@@ -22,10 +25,11 @@ public sealed class StateSet : IDisposable
                 throw new GraphValidationException($"state '{d.Name}' is {t.ShapeText} here but {d.ShapeText} in another graph");
             return t;
         }
-        var mem = Backend.Allocate(d.ByteSize, d.Name);
-        t = new DeviceTensor(mem, 0, d.Shape, d.DType, d.Name);
+        var bytes = d.ElementCount * storage.ElementBytes();
+        var mem = Backend.Allocate(bytes, d.Name);
+        t = new DeviceTensor(mem, 0, d.Shape, storage, d.Name);
         _tensors[d.Name] = t;
-        TotalBytes += d.ByteSize;
+        TotalBytes += bytes;
         return t;
     }
 

@@ -18,9 +18,11 @@ public sealed class WeightSet : IDisposable
     /// <summary>Uploads every weight any of <paramref name="graphs"/> declares and is not loaded yet.</summary>
     public void Load(ITensorStore store, params ComputeGraph[] graphs)
     {
-        foreach (var d in graphs.SelectMany(g => g.OfKind(BufferKind.Weight)))
+        var pending = graphs.SelectMany(g => g.OfKind(BufferKind.Weight)).Where(d => !_tensors.ContainsKey(d.Name))
+            .DistinctBy(d => d.Name).ToList();
+        Backend.ReserveWeights(pending.Sum(d => d.ElementCount));
+        foreach (var d in pending)
         {
-            if (_tensors.ContainsKey(d.Name)) continue;
             var info = store.Describe(d.Name);
             if (info.ElementCount != d.ElementCount || info.Shape.Length == 0 || info.Shape[0] != d.Shape[0])
                 throw new CheckpointFormatException($"weight has shape [{string.Join(", ", info.Shape)}] but the model expects {d.ShapeText}", info.FilePath, d.Name);

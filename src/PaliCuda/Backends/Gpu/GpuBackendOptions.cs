@@ -1,0 +1,16 @@
+namespace PaliCuda.Backends.Gpu;
+
+/// <summary>Settings of a <see cref="GpuBackend"/>.</summary>
+public sealed record GpuBackendOptions
+{
+    /// <summary>Op name → kernel variant (see <see cref="KernelVariants"/>); ops not named use their default.</summary>
+    public IReadOnlyDictionary<string, string> Variants { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Attention over the KV cache with at most this many queries uses the decode variant.</summary>
+    public int DecodeMaxQueries { get; init; } = 8;
+
+    /// <summary>Keys per split of the split-KV decode kernel (the split count is capacity / this, at most <see cref="MaxDecodeSplits"/>).</summary>
+    public int DecodeKeysPerSplit { get; init; } = 256;
+
+    public int MaxDecodeSplits { get; init; } = 32;
+}

@@ -1,0 +1,48 @@
+using PaliCuda.Devices;
+using PaliCuda.Kernels;
+
+namespace PaliCuda.Backends.Gpu;
+
+/// <summary>
+/// Loads the embedded PTX modules on a device on first use and launches entries of the launcher table
+/// (<see cref="KernelCatalog"/>); a failing launch is reported with the kernel's name and launch shape.
+/// </summary>
+internal sealed class GpuKernels(IComputeDevice device) : IDisposable
+{
+    private readonly Dictionary<string, IDeviceModule> _modules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IDeviceFunction> _functions = new(StringComparer.Ordinal);
+
+    public void Launch(string entry, Dim3 grid, Dim3 block, KernelArguments arguments, int dynamicSharedBytes = 0)
+    {
+        var function = Function(entry);
+        try
+        {
+            device.Launch(function, new LaunchConfig(grid, block, dynamicSharedBytes), arguments);
+        }
+        catch (Exception e) when (e is not GpuLaunchException)
+        {
+            throw new GpuLaunchException($"kernel '{entry}' (grid {grid}, block {block}, {dynamicSharedBytes} B dynamic shared) failed on {device.Name}: {e.Message}", e);
+        }
+    }
+
+    private IDeviceFunction Function(string entry)
+    {
+        if (_functions.TryGetValue(entry, out var f)) return f;
+        var e = KernelCatalog.Get(entry);
+        if (!_modules.TryGetValue(e.Module, out var module))
+        {
+            module = device.LoadModule(e.Module, EmbeddedPtx.Load(e.Module));
+            _modules[e.Module] = module;
+        }
+        f = module.GetFunction(entry);
+        _functions[entry] = f;
+        return f;
+    }
+
+    public void Dispose()
+    {
+        foreach (var m in _modules.Values) m.Dispose();
+        _modules.Clear();
+        _functions.Clear();
+    }
+}
