@@ -1,0 +1,105 @@
+using System.Numerics;
+using NUnit.Framework;
+using PaliCuda.Devices;
+using PaliCuda.Emulation;
+
+namespace PaliCuda.Tests.Emulation;
+
+public class IntegerOpsTests
+{
+    private static uint Bfe(uint a, int pos, int len, bool signed)
+    {
+        uint r = 0;
+        int sbit = !signed || len == 0 ? 0 : (int)((a >> Math.Min(pos + len - 1, 31)) & 1);
+        for (int k = 0; k < 32; k++)
+        {
+            uint bit = k < len && pos + k < 32 ? (a >> (pos + k)) & 1 : (uint)sbit;
+            r |= bit << k;
+        }
+        return r;
+    }
+
+    [Test]
+    public void EveryIntegerInstructionMatchesItsDefinition()
+    {
+        uint[] special = { 0, 1, 2, 31, 32, 33, 63, 64, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE, 12345, 0xDEADBEEF, 0x00FF00FF, 40 };
+        var rng = new Random(7);
+        var a = new List<uint>();
+        var b = new List<uint>();
+        foreach (var x in special) foreach (var y in special) { a.Add(x); b.Add(y); }
+        for (int i = 0; i < 64; i++) { a.Add((uint)rng.NextInt64(0, 1L << 32)); b.Add((uint)rng.Next(0, 70)); }
+        int n = a.Count;
+        using var device = new EmulatedDevice();
+        var f = EmulatorKernels.Load(device, "int_ops", "int_ops");
+        var da = device.Upload<uint>(a.ToArray());
+        var db = device.Upload<uint>(b.ToArray());
+        var dout = device.Allocate(34L * n * 4);
+        var dwide = device.Allocate(6L * n * 8);
+        device.Launch(f, new LaunchConfig((n + 127) / 128, 128), new KernelArguments().Add(da).Add(db).Add(dout).Add(dwide).Add(n));
+        var o = device.Download<uint>(dout);
+        var w = device.Download<ulong>(dwide);
+        for (int i = 0; i < n; i++)
+        {
+            uint x = a[i], y = b[i];
+            int sx = (int)x, sy = (int)y;
+            uint q = y == 0 ? 1 : y;
+            int sq = (int)q;
+            ulong la = ((ulong)x << 32) | y;
+            var expected = new uint[]
+            {
+                x + y, x - y, x * y, (uint)(((long)sx * sy) >> 32), (uint)(((ulong)x * y) >> 32),
+                (uint)Math.Min(sx, sy), Math.Min(x, y), (uint)Math.Max(sx, sy), Math.Max(x, y),
+                y >= 32 ? 0 : x << (int)y, y >= 32 ? 0 : x >> (int)y, (uint)(sx >> (int)Math.Min(y, 31u)),
+                (uint)(int)Math.Clamp((long)sx + sy, int.MinValue, int.MaxValue), (uint)(int)Math.Clamp((long)sx - sy, int.MinValue, int.MaxValue),
+                x & y, x | y, x ^ y, ~x, (uint)-sx, sx == int.MinValue ? x : (uint)Math.Abs(sx),
+                (uint)BitOperations.PopCount(x), (uint)BitOperations.LeadingZeroCount(x), ReverseBits(x),
+                Bfe(x, (int)(y & 31), (int)((y >> 5) & 31), false), Bfe(x, (int)(y & 31), (int)((y >> 5) & 31), true),
+                Bfi(x, y, (int)(y & 31), (int)((y >> 5) & 31)), Prmt(x, y, y >> 16),
+                x / q, x % q, sq == -1 ? (uint)(-sx) : (uint)(sx / sq), sq == -1 ? 0 : (uint)(sx % sq), x * y + (x ^ y),
+                sx < sy ? 1u : 0u, x < y ? 1u : 0u,
+            };
+            for (int k = 0; k < expected.Length; k++)
+                Assert.That(o[k * n + i], Is.EqualTo(expected[k]), $"op {k} a=0x{x:X} b=0x{y:X}");
+            var wideExpected = new ulong[]
+            {
+                (ulong)((long)sx * sy), (ulong)x * y, (ulong)x * y + ((ulong)x << 20),
+                (y & 127) >= 64 ? 0 : la << (int)(y & 127), (ulong)((long)la >> (int)Math.Min(y & 127, 63u)),
+                (ulong)(((UInt128)la * (la * 3)) >> 64),
+            };
+            for (int k = 0; k < wideExpected.Length; k++)
+                Assert.That(w[k * n + i], Is.EqualTo(wideExpected[k]), $"wide op {k} a=0x{x:X} b=0x{y:X}");
+        }
+    }
+
+    private static uint ReverseBits(uint x)
+    {
+        uint r = 0;
+        for (int k = 0; k < 32; k++) r |= ((x >> k) & 1) << (31 - k);
+        return r;
+    }
+
+    private static uint Bfi(uint a, uint b, int pos, int len)
+    {
+        uint f = b;
+        for (int k = 0; k < len && pos + k < 32; k++)
+        {
+            uint bit = 1u << (pos + k);
+            f = ((a >> k) & 1) != 0 ? f | bit : f & ~bit;
+        }
+        return f;
+    }
+
+    private static uint Prmt(uint a, uint b, uint c)
+    {
+        ulong bytes = a | ((ulong)b << 32);
+        uint r = 0;
+        for (int k = 0; k < 4; k++)
+        {
+            int sel = (int)(c >> (4 * k)) & 0xF;
+            uint v = (uint)(bytes >> (8 * (sel & 7))) & 0xFF;
+            if ((sel & 8) != 0) v = (v & 0x80) != 0 ? 0xFFu : 0u;
+            r |= v << (8 * k);
+        }
+        return r;
+    }
+}
