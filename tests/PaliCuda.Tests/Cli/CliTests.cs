@@ -1,0 +1,108 @@
+using NUnit.Framework;
+using PaliCuda.Cli;
+using PaliCuda.Native.Driver;
+
+namespace PaliCuda.Tests.Cli;
+
+/// <summary>The `palicuda` commands run in-process: outputs, exit codes and the one-line error contract.</summary>
+public class CliTests
+{
+    private static string FixtureDir(string name) => Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", name);
+    private static string DemoModel => Path.Combine(TestContext.CurrentContext.TestDirectory, "DemoAssets", "demo-model");
+
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await PaliCudaCli.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Test]
+    public async Task InfoReportsTheDeviceStateAndTheEmbeddedKernels()
+    {
+        var (code, output, _) = await Run("info");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success));
+        var probe = CudaDriver.Probe();
+        if (probe.Available)
+            Assert.That(output, Does.Contain(probe.Devices[0].Name));
+        else
+            Assert.That(output, Does.Contain("no CUDA device: " + probe.Reason));
+        Assert.That(output, Does.Contain("palicuda_smoke_axpy"));
+    }
+
+    [Test]
+    public async Task CompareOnTheTinyFixturePassesAndEndsWithTheSummaryLine()
+    {
+        var (code, output, _) = await Run("compare", "--model", FixtureDir("tiny-pg2"), "--device", "cpu");
+        var last = output.TrimEnd().Split('\n')[^1];
+        Assert.That(last, Does.Match(@"^compare: (\d+)/\1 tensors within tolerance; greedy (\d+)/\2 tokens match; worst rel err \d\.\d\de[+-]\d\d$"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Success));
+    }
+
+    [Test]
+    public async Task DemoAnswersEveryPromptExactlyAsHuggingFaceAndDrawsPictures()
+    {
+        var outDir = Path.Combine(Path.GetTempPath(), "palicuda-demo-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, _) = await Run("demo", "--model", DemoModel, "--device", "cpu", "--out", outDir);
+            Assert.That(output, Does.Contain("demo: 33/33 answers identical to Hugging Face transformers"));
+            Assert.That(code, Is.EqualTo(ExitCodes.Success));
+            Assert.That(Directory.GetFiles(outDir, "*.boxes.png"), Has.Length.EqualTo(6));
+        }
+        finally
+        {
+            if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task GenerateStreamsTheAnswer()
+    {
+        var image = Path.Combine(DemoModel, "samples", "sample03_200x150.png");
+        var (code, output, error) = await Run("generate", "--model", DemoModel, "--image", image, "--prompt", "caption en", "--device", "cpu");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
+        // expected.json: HF answers "blue circle, red circle" for this picture and prompt.
+        Assert.That(output.Trim(), Is.EqualTo("blue circle, red circle"));
+        Assert.That(error, Does.Contain("finished by StopToken"));
+    }
+
+    [Test]
+    public async Task AnImageThatIsNotAnImageIsABadInputWithOneLine()
+    {
+        var notImage = Path.Combine(DemoModel, "config.json");
+        var (code, _, error) = await Run("generate", "--model", DemoModel, "--image", notImage, "--prompt", "caption en", "--device", "cpu");
+        Assert.That(code, Is.EqualTo(ExitCodes.BadInput));
+        Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(error, Does.StartWith("error: ").And.Contain("config.json"));
+    }
+
+    [Test]
+    public async Task AMissingModelFolderIsABadInput()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-model-" + Guid.NewGuid().ToString("N"));
+        var (code, _, error) = await Run("generate", "--model", missing, "--image", "x.png", "--prompt", "p", "--device", "cpu");
+        Assert.That(code, Is.EqualTo(ExitCodes.BadInput));
+        Assert.That(error, Does.StartWith("error: ").And.Contain(missing));
+    }
+
+    [Test]
+    public async Task UsageErrorsExitWithTheUsageCode()
+    {
+        var (code, _, error) = await Run("generate", "--bogus");
+        Assert.That(code, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(error, Does.Contain("--bogus"));
+        var (code2, _, error2) = await Run("compare", "--model", FixtureDir("tiny-pg2"), "--device", "quantum");
+        Assert.That(code2, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(error2, Does.Contain("unknown device 'quantum'").And.Not.Contain("Parameter"));
+    }
+
+    [Test]
+    public async Task VerboseAddsTheStackTrace()
+    {
+        var notImage = Path.Combine(DemoModel, "config.json");
+        var (_, _, error) = await Run("generate", "--model", DemoModel, "--image", notImage, "--prompt", "p", "--device", "cpu", "--verbose");
+        Assert.That(error, Does.Contain("   at "));
+    }
+}
