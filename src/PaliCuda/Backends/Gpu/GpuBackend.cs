@@ -36,7 +36,7 @@ public sealed class GpuBackend : IBackend
         _blas = blas;
         _options = options ?? new GpuBackendOptions();
         KernelVariants.Validate(_options.Variants);
-        _kernels = new GpuKernels(device);
+        _kernels = new GpuKernels(device, _options.StripPtxLineInfo);
     }
 
     public string Name => $"gpu on {_device.Name}";

@@ -13,4 +13,10 @@ public sealed record GpuBackendOptions
     public int DecodeKeysPerSplit { get; init; } = 256;
 
     public int MaxDecodeSplits { get; init; } = 32;
+
+    /// <summary>
+    /// Remove the <c>.loc</c> / <c>.file</c> line-info directives (nvcc -lineinfo) from the PTX before loading it. The
+    /// PTX emulator's parser does not accept them yet; a CUDA device keeps them for profilers.
+    /// </summary>
+    public bool StripPtxLineInfo { get; init; }
 }

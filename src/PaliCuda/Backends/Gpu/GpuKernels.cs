@@ -7,7 +7,7 @@ namespace PaliCuda.Backends.Gpu;
 /// Loads the embedded PTX modules on a device on first use and launches entries of the launcher table
 /// (<see cref="KernelCatalog"/>); a failing launch is reported with the kernel's name and launch shape.
 /// </summary>
-internal sealed class GpuKernels(IComputeDevice device) : IDisposable
+internal sealed class GpuKernels(IComputeDevice device, bool stripLineInfo) : IDisposable
 {
     private readonly Dictionary<string, IDeviceModule> _modules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IDeviceFunction> _functions = new(StringComparer.Ordinal);
@@ -31,12 +31,37 @@ internal sealed class GpuKernels(IComputeDevice device) : IDisposable
         var e = KernelCatalog.Get(entry);
         if (!_modules.TryGetValue(e.Module, out var module))
         {
-            module = device.LoadModule(e.Module, EmbeddedPtx.Load(e.Module));
+            var ptx = EmbeddedPtx.Load(e.Module);
+            module = device.LoadModule(e.Module, stripLineInfo ? StripLineInfo(ptx) : ptx);
             _modules[e.Module] = module;
         }
         f = module.GetFunction(entry);
         _functions[entry] = f;
         return f;
+    }
+
+    /// <summary>Drops <c>.loc</c>, <c>.file</c> and the <c>.section .debug_*</c> blocks that -lineinfo adds.</summary>
+    private static string StripLineInfo(string ptx)
+    {
+        var kept = new List<string>();
+        var inSection = false;
+        foreach (var line in ptx.Split('\n'))
+        {
+            var t = line.Trim();
+            if (inSection)
+            {
+                if (t == "}") inSection = false;
+                continue;
+            }
+            if (t.StartsWith(".section", StringComparison.Ordinal))
+            {
+                inSection = !t.EndsWith('}');
+                continue;
+            }
+            if (t.StartsWith(".loc", StringComparison.Ordinal) || t.StartsWith(".file", StringComparison.Ordinal)) continue;
+            kept.Add(line);
+        }
+        return string.Join('\n', kept);
     }
 
     public void Dispose()
