@@ -19,19 +19,21 @@ public static class DemoCommand
         };
         var device = CommonOptions.Device("auto");
         var output = new Option<string>("--out", "-o") { Description = "Folder for the pictures with boxes", DefaultValueFactory = _ => "demo-output" };
-        var command = new Command("demo", "Run the small demo model on its sample pictures and check the answers against Hugging Face") { model, device, output };
+        var weights = WeightsOption.Create("Load the weights in this format");
+        var command = new Command("demo", "Run the small demo model on its sample pictures and check the answers against Hugging Face") { model, device, output, weights };
         command.SetAction((parse, cancellationToken) =>
         {
             var console = SpectreConsoles.For(parse.InvocationConfiguration.Output);
             var kind = CommonOptions.ResolveDevice(parse.GetRequiredValue(device));
             var table = new Table().AddColumns("picture", "prompt", "answer", "same as HF");
+            var plan = WeightsOption.Resolve(parse.GetValue(weights));
             var report = DemoRunner.Run(parse.GetRequiredValue(model), kind, parse.GetRequiredValue(output), outcome =>
                 table.AddRow(
                     Markup.Escape(Path.GetFileName(outcome.Sample.ImagePath)),
                     Markup.Escape(outcome.Expected.Prompt),
                     Markup.Escape(Describe(outcome)),
-                    outcome.MatchesHf ? "yes" : $"NO (HF: {Markup.Escape(outcome.Expected.Text)})"), cancellationToken);
-            console.WriteLine($"PaliCuda demo on {report.Device}");
+                    outcome.MatchesHf ? "yes" : $"NO (HF: {Markup.Escape(outcome.Expected.Text)})"), cancellationToken, plan);
+            console.WriteLine(plan is null ? $"PaliCuda demo on {report.Device}" : $"PaliCuda demo on {report.Device}, weights {plan}");
             console.Write(table);
             foreach (var picture in report.Pictures) console.WriteLine($"wrote {picture}");
             console.WriteLine($"demo: {report.Matching}/{report.Outcomes.Count} answers identical to Hugging Face transformers");

@@ -23,8 +23,9 @@ public static class GenerateCommand
         var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens (0 = all)" };
         var topP = new Option<float>("--top-p") { Description = "Nucleus sampling mass (1 = off)", DefaultValueFactory = _ => 1f };
         var seed = new Option<ulong>("--seed") { Description = "Seed for sampling (same seed, same tokens)" };
+        var weights = WeightsOption.Create("Load the weights in this format");
 
-        var command = new Command("generate", "Answer a prompt about an image") { model, image, prompt, maxNew, device, window, temperature, topK, topP, seed };
+        var command = new Command("generate", "Answer a prompt about an image") { model, image, prompt, maxNew, device, window, temperature, topK, topP, seed, weights };
         command.SetAction((parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -33,6 +34,7 @@ public static class GenerateCommand
             {
                 Device = CommonOptions.ResolveDevice(parse.GetRequiredValue(device)),
                 WindowSemantics = parse.GetValue(window),
+                Weights = WeightsOption.Resolve(parse.GetValue(weights)),
             };
             var sampling = new SamplingOptions
             {

@@ -1,5 +1,6 @@
 using PaliCuda.Generation;
 using PaliCuda.Pipeline;
+using PaliCuda.Quantization;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -18,10 +19,10 @@ public static class DemoRunner
     private static readonly Rgb24 TruthColor = new(30, 160, 60);
 
     public static DemoReport Run(string modelDirectory, DeviceKind device, string? outputDirectory,
-        Action<DemoOutcome>? onOutcome = null, CancellationToken cancellationToken = default)
+        Action<DemoOutcome>? onOutcome = null, CancellationToken cancellationToken = default, QuantizationPlan? weights = null)
     {
         var expectations = DemoExpectations.Read(modelDirectory);
-        using var pipeline = PaliGemmaPipeline.Open(modelDirectory, new EngineOptions { Device = device });
+        using var pipeline = PaliGemmaPipeline.Open(modelDirectory, new EngineOptions { Device = device, Weights = weights });
         var outcomes = new List<DemoOutcome>();
         var pictures = new List<string>();
         foreach (var sample in expectations.Samples)

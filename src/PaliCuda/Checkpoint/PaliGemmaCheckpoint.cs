@@ -1,4 +1,5 @@
 using PaliCuda.Config;
+using PaliCuda.Quantization;
 
 namespace PaliCuda.Checkpoint;
 
@@ -38,6 +39,8 @@ public sealed class PaliGemmaCheckpoint : IDisposable
     public IReadOnlyList<string> UnusedTensors { get; }
     /// <summary>Every tensor the model uses, with its expected shape, in checkpoint order of <see cref="PaliGemmaWeightTable"/>.</summary>
     public IReadOnlyList<ExpectedTensor> RequiredTensors { get; }
+    /// <summary>The packed weights of a quantized checkpoint (see <see cref="QuantizationMetadata"/>); null for an ordinary one.</summary>
+    public QuantizedTensorStore? Quantization { get; private init; }
 
     private PaliGemmaCheckpoint(string directory, PaliGemmaConfig config, GenerationConfig? generation, ITensorStore weights,
         CheckpointLayout layout, string weightsPath, IReadOnlyList<string> unused, IReadOnlyList<ExpectedTensor> required)
@@ -69,7 +72,7 @@ public sealed class PaliGemmaCheckpoint : IDisposable
         var indexPath = Path.Combine(dir, ShardIndexFileName);
         string weightsPath;
         ITensorStore raw;
-        if (File.Exists(singlePath)) { raw = SafetensorsFile.Open(singlePath, limits); weightsPath = singlePath; }
+        if (File.Exists(singlePath)) { raw = QuantizedTensorStore.WrapIfQuantized(SafetensorsFile.Open(singlePath, limits)); weightsPath = singlePath; }
         else if (File.Exists(indexPath)) { raw = ShardedTensorStore.Open(indexPath, limits); weightsPath = indexPath; }
         else throw new CheckpointFormatException($"no {SingleFileName} or {ShardIndexFileName} in the checkpoint folder", dir);
 
@@ -83,7 +86,7 @@ public sealed class PaliGemmaCheckpoint : IDisposable
             var required = PaliGemmaWeightTable.For(config);
             var used = new HashSet<string>(required.Select(e => e.Name), StringComparer.Ordinal) { PaliGemmaWeightNames.LmHead };
             var unused = canonicalToStored.Keys.Where(n => !used.Contains(n)).Order(StringComparer.Ordinal).ToList();
-            return new PaliGemmaCheckpoint(dir, config, generation, weights, layout, weightsPath, unused, required);
+            return new PaliGemmaCheckpoint(dir, config, generation, weights, layout, weightsPath, unused, required) { Quantization = raw as QuantizedTensorStore };
         }
         catch
         {

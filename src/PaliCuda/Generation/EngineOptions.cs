@@ -1,5 +1,6 @@
 using PaliCuda.Config;
 using PaliCuda.Model;
+using PaliCuda.Quantization;
 
 namespace PaliCuda.Generation;
 
@@ -12,4 +13,9 @@ public sealed record EngineOptions
     public NormalizerDType NormalizerDType { get; init; } = NormalizerDType.F32;
     /// <summary>Upper bound on prompt + generated tokens (KV cache capacity); the config's max positions if null.</summary>
     public int? MaxTotalTokens { get; init; }
+    /// <summary>
+    /// The weight format per model part (<c>--weights</c>; <see cref="QuantizationPlan.ForWeights"/>); null loads the
+    /// checkpoint as stored. A float32 backend loads exactly the values the GPU format reconstructs.
+    /// </summary>
+    public QuantizationPlan? Weights { get; init; }
 }

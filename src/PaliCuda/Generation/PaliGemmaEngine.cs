@@ -5,6 +5,7 @@ using PaliCuda.Checkpoint;
 using PaliCuda.Config;
 using PaliCuda.Graph;
 using PaliCuda.Model;
+using PaliCuda.Quantization;
 
 namespace PaliCuda.Generation;
 
@@ -24,8 +25,10 @@ public sealed class PaliGemmaEngine : IDisposable
     public IReadOnlyList<int> EosTokenIds { get; }
     public long WeightBytes => _weights.TotalBytes;
 
-    private PaliGemmaEngine(PaliGemmaConfig config, ITensorStore weights, EngineOptions options, IReadOnlyList<int> eosTokenIds)
+    private PaliGemmaEngine(PaliGemmaConfig config, ITensorStore weights, EngineOptions options, IReadOnlyList<int> eosTokenIds,
+        QuantizationPlan? storedPlan = null)
     {
+        weights = QuantizedReference.Resolve(weights, storedPlan, options.Weights);
         Config = config;
         Options = options;
         EosTokenIds = eosTokenIds;
@@ -49,7 +52,7 @@ public sealed class PaliGemmaEngine : IDisposable
     {
         using var checkpoint = PaliGemmaCheckpoint.Open(checkpointDirectory);
         var eos = checkpoint.GenerationConfig is { EosTokenIds.Count: > 0 } gc ? gc.EosTokenIds : [checkpoint.Config.EosTokenId];
-        return new PaliGemmaEngine(checkpoint.Config, checkpoint.Weights, options ?? new EngineOptions(), eos);
+        return new PaliGemmaEngine(checkpoint.Config, checkpoint.Weights, options ?? new EngineOptions(), eos, checkpoint.Quantization?.Plan);
     }
 
     /// <summary>From a config and a tensor store with canonical names; the store may be disposed afterwards.</summary>

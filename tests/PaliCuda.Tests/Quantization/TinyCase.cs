@@ -1,0 +1,19 @@
+using System.Text.Json;
+using PaliCuda.Checkpoint;
+using PaliCuda.Tests.Verification;
+
+namespace PaliCuda.Tests.Quantization;
+
+/// <summary>The tiny fixture's one case: pixels, prompt ids and Hugging Face's greedy tokens (from reference.json).</summary>
+internal static class TinyCase
+{
+    public static (float[] Pixels, int[] Ids, int[] Expected) Load()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TinyFixture.Directory, "reference.json")));
+        var c = doc.RootElement.GetProperty("cases")[0];
+        using var refs = SafetensorsFile.Open(Path.Combine(TinyFixture.Directory, "reference.safetensors"));
+        return (refs.ReadFloat32("pixel_values"),
+            c.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+            c.GetProperty("generated_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+    }
+}
