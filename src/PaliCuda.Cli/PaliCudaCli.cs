@@ -14,6 +14,7 @@ public static class PaliCudaCli
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(KernelsCommand.Create());
         return root;
     }
 

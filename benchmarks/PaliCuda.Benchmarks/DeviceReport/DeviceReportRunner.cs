@@ -43,7 +43,7 @@ public static class DeviceReportRunner
 
         DeviceCeilings ceilings;
         using (var target = BenchmarkTarget.Create(device)) ceilings = DeviceCeilings.MeasureFor(target);
-        output.WriteLine($"ceilings on {ceilings.Device}: {ceilings.GigabytesPerSecond:F0} GB/s copy, {ceilings.TeraflopsPerSecond:F1} TFLOP/s GEMM");
+        output.WriteLine($"ceilings on {ceilings.Device}: {ceilings.GigabytesPerSecond:G4} GB/s copy, {ceilings.TeraflopsPerSecond:G4} TFLOP/s GEMM");
 
         var timings = models.Select(m => TimeModel(device, m, ceilings, decodeTokens, ttftRuns, output)).ToList();
         ReferenceCheckResult? check = reference is null ? null : ReferenceCheck.Run(reference, device);
@@ -99,7 +99,7 @@ public static class DeviceReportRunner
         var sb = new StringBuilder();
         sb.AppendLine(ci, $"## PaliCuda on {c.Device} ({device.ToString().ToLowerInvariant()})");
         sb.AppendLine();
-        sb.AppendLine(ci, $"Ceilings measured in this run: copy {c.GigabytesPerSecond:F0} GB/s ({c.CopyBytes / 1048576} MiB, read + write), bf16 GEMM {c.TeraflopsPerSecond:F1} TFLOP/s ({c.GemmSize}³).");
+        sb.AppendLine(ci, $"Ceilings measured in this run: copy {c.GigabytesPerSecond:G4} GB/s ({c.CopyBytes / 1048576} MiB, read + write), bf16 GEMM {c.TeraflopsPerSecond:G4} TFLOP/s ({c.GemmSize}³).");
         sb.AppendLine();
         sb.AppendLine("| model | prompt | TTFT wall ms | prefill device ms | prefill floor ms | decode wall ms/tok | decode device ms/tok | decode floor ms/tok | peak MiB | note |");
         sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
