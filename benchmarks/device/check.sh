@@ -94,7 +94,7 @@ if [[ $mode == cuda ]]; then
     fi
     models="3b-224"
 else
-    step "hf_reference.py byte-compiles" 30 python3 -m py_compile "$repo_root/benchmarks/device/hf_reference.py"
+    step "hf_reference.py byte-compiles" 30 env PYTHONDONTWRITEBYTECODE=1 python3 -c "import ast,sys; ast.parse(open(sys.argv[1]).read())" "$repo_root/benchmarks/device/hf_reference.py"
     echo '{"steps": [], "timings": {}, "note": "emulated rehearsal: transformers not run"}' >"$out/hf-results.json"
     reference_args=()
     models="tiny"
