@@ -15,6 +15,7 @@ public static class PaliCudaCli
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(QuantizeCommand.Create());
+        root.Subcommands.Add(KernelsCommand.Create());
         return root;
     }
 

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PaliCuda.Benchmarking;
+using PaliCuda.Generation;
+
+namespace PaliCuda.Benchmarks.DeviceReport;
+
+/// <summary>
+/// <c>PaliCuda.Benchmarks device-report</c>: the measurements benchmarks/device/check.sh takes in its one call, without
+/// BenchmarkDotNet's long statistics: the two ceilings, TTFT and decode ms/token per model (random weights), the floor
+/// table under the measured ceilings, and optionally the check against a transformers reference. Writes
+/// device-report.json and device-report.md into the output folder and prints the markdown.
+/// </summary>
+public static class DeviceReportRunner
+{
+    public static int Run(string[] args, TextWriter output)
+    {
+        var device = DeviceKind.Cuda;
+        var models = new List<string>();
+        string? reference = null;
+        var outDir = ".";
+        var decodeTokens = 32;
+        var ttftRuns = 3;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--device": device = BackendFactory.Parse(Next()); break;
+                case "--models": models.AddRange(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
+                case "--reference": reference = Next(); break;
+                case "--out": outDir = Next(); break;
+                case "--decode-tokens": decodeTokens = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--ttft-runs": ttftRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"unknown device-report argument '{args[i]}'");
+            }
+        }
+        if (models.Count == 0) models.Add(device == DeviceKind.Cuda ? "3b-224" : BenchmarkModels.TinyName);
+        foreach (var m in models) BenchmarkModels.ByName(m);
+        Directory.CreateDirectory(outDir);
+
+        DeviceCeilings ceilings;
+        using (var target = BenchmarkTarget.Create(device)) ceilings = DeviceCeilings.MeasureFor(target);
+        output.WriteLine($"ceilings on {ceilings.Device}: {ceilings.GigabytesPerSecond:G4} GB/s copy, {ceilings.TeraflopsPerSecond:G4} TFLOP/s GEMM");
+
+        var timings = models.Select(m => TimeModel(device, m, ceilings, decodeTokens, ttftRuns, output)).ToList();
+        ReferenceCheckResult? check = reference is null ? null : ReferenceCheck.Run(reference, device);
+
+        var report = new
+        {
+            device = device.ToString().ToLowerInvariant(),
+            ceilings,
+            models = timings,
+            reference_check = check,
+            floors = ModelFloor.Released(),
+        };
+        File.WriteAllText(Path.Combine(outDir, "device-report.json"),
+            JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        var markdown = Markdown(device, ceilings, timings, check);
+        File.WriteAllText(Path.Combine(outDir, "device-report.md"), markdown);
+        output.Write(markdown);
+        var failed = timings.Any(t => t.Error is not null) || check is { Passed: false };
+        return failed ? 1 : 0;
+    }
+
+    private static ModelTiming TimeModel(DeviceKind device, string model, DeviceCeilings ceilings, int decodeTokens, int ttftRuns, TextWriter output)
+    {
+        var config = BenchmarkModels.ByName(model);
+        var floor = ModelFloor.For(model, config);
+        try
+        {
+            var load = Stopwatch.StartNew();
+            using var target = BenchmarkTarget.Create(device);
+            using var run = new EndToEndRun(target, config, decodeTokens);
+            var loadSeconds = load.Elapsed.TotalSeconds;
+            output.WriteLine($"{model}: weights made and uploaded in {loadSeconds:F1} s");
+            run.TimeToFirstToken();
+            var ttft = Enumerable.Range(0, ttftRuns).Select(_ => run.TimeToFirstToken()).ToList();
+            var decode = Enumerable.Range(0, decodeTokens).Select(_ => run.DecodeStep()).ToList();
+            return new ModelTiming(model, run.PromptLength, loadSeconds,
+                DeviceTimer.Median([.. ttft.Select(t => t.WallMs)]), DeviceTimer.Median([.. ttft.Select(t => t.DeviceMs)]),
+                DeviceTimer.Median([.. ttft.Select(t => t.PreprocessMs)]),
+                DeviceTimer.Median([.. decode.Select(t => t.WallMs)]), DeviceTimer.Median([.. decode.Select(t => t.DeviceMs)]),
+                floor.PrefillFloorMs(ceilings), floor.DecodeFloorMs(ceilings), run.PeakDeviceBytes, null);
+        }
+        catch (Exception e)
+        {
+            output.WriteLine($"{model}: failed: {e.GetType().Name}: {e.Message}");
+            return new ModelTiming(model, floor.PromptLength, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN,
+                floor.PrefillFloorMs(ceilings), floor.DecodeFloorMs(ceilings), null, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    public static string Markdown(DeviceKind device, DeviceCeilings c, IReadOnlyList<ModelTiming> timings, ReferenceCheckResult? check)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(ci, $"## PaliCuda on {c.Device} ({device.ToString().ToLowerInvariant()})");
+        sb.AppendLine();
+        sb.AppendLine(ci, $"Ceilings measured in this run: copy {c.GigabytesPerSecond:G4} GB/s ({c.CopyBytes / 1048576} MiB, read + write), bf16 GEMM {c.TeraflopsPerSecond:G4} TFLOP/s ({c.GemmSize}³).");
+        sb.AppendLine();
+        sb.AppendLine("| model | prompt | TTFT wall ms | prefill device ms | prefill floor ms | decode wall ms/tok | decode device ms/tok | decode floor ms/tok | peak MiB | note |");
+        sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var t in timings)
+        {
+            var peak = t.PeakDeviceBytes is { } p ? (p / 1048576.0).ToString("F0", ci) : "-";
+            sb.AppendLine(ci, $"| {t.Model} | {t.PromptLength} | {t.TtftWallMs:F2} | {t.TtftDeviceMs:F2} | {t.PrefillFloorMs:F2} | {t.DecodeWallMs:F3} | {t.DecodeDeviceMs:F3} | {t.DecodeFloorMs:F3} | {peak} | {t.Error ?? ""} |");
+        }
+        if (check is not null)
+        {
+            sb.AppendLine();
+            var line = check.Error is null
+                ? string.Create(ci, $"reference check ({check.Folder}): logits rel err {check.LogitsRelativeError:E2} (bound {ReferenceCheck.LogitsRelativeBound:E2}), top-1 {check.Top1Agreements}/{check.Positions} positions, greedy {check.MatchingPrefix}/{check.ExpectedTokens.Length} tokens: {(check.Passed ? "PASS" : "FAIL")}")
+                : $"reference check ({check.Folder}): ERROR {check.Error}";
+            sb.AppendLine(line);
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using PaliCuda.Backends.Gpu;
+using PaliCuda.Config;
+using PaliCuda.Graph;
+using PaliCuda.Imaging;
+using PaliCuda.Model;
+
+namespace PaliCuda.Benchmarking;
+
+/// <summary>
+/// A whole PaliGemma model with random weights (<see cref="RandomWeightStore"/>) on a benchmark target, batch 1:
+/// <see cref="TimeToFirstToken"/> preprocesses a fixed random image and runs the prefill graph (SigLIP, projector,
+/// decoder prefill, first token); <see cref="DecodeStep"/> runs one decode step. The KV cache holds the prompt plus
+/// <c>decodeTokens</c>; steps beyond that start over at the first decode position (timing is unchanged by the values).
+/// </summary>
+public sealed class EndToEndRun : IDisposable
+{
+    private readonly BenchmarkTarget _target;
+    private readonly WeightSet _weights;
+    private readonly StateSet _state;
+    private readonly Executor _prefill;
+    private readonly Executor _decode;
+    private readonly RgbImage _image;
+    private readonly SiglipImageProcessor _processor;
+    private readonly int[] _inputIds;
+    private readonly int _decodeTokens;
+    private int _step;
+    private int _lastToken;
+
+    public EndToEndRun(BenchmarkTarget target, PaliGemmaConfig config, int decodeTokens = 32, ulong seed = 20250101)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(decodeTokens, 1);
+        _target = target;
+        Config = config;
+        _decodeTokens = decodeTokens;
+        PromptLength = BenchmarkModels.PromptLength(config);
+        var capacity = PromptLength + decodeTokens;
+        var model = new PaliGemmaModel(config);
+        var prefillGraph = model.RecordPrefill(PromptLength, capacity, allLogits: false);
+        var decodeGraph = model.RecordDecode(capacity);
+        _weights = new WeightSet(target.Backend);
+        _state = new StateSet(target.Backend);
+        try
+        {
+            using (var store = new RandomWeightStore(config, seed)) _weights.Load(store, prefillGraph, decodeGraph);
+            string[] outputs = [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken];
+            _prefill = new Executor(prefillGraph, _weights, _state, outputs);
+            _decode = new Executor(decodeGraph, _weights, _state, outputs);
+        }
+        catch
+        {
+            _weights.Dispose();
+            _state.Dispose();
+            throw;
+        }
+        var random = new Generation.DeterministicRandom(seed);
+        const int width = 640, height = 480;
+        var pixels = new byte[width * height * RgbImage.Channels];
+        for (var i = 0; i < pixels.Length; i++) pixels[i] = (byte)(random.NextUInt64() >> 56);
+        _image = new RgbImage(width, height, pixels);
+        _processor = new SiglipImageProcessor(config.Vision.ImageSize);
+        var emittable = Math.Min(config.Text.VocabSize, config.ImageTokenIndex);
+        _inputIds =
+        [
+            .. Enumerable.Repeat(config.ImageTokenIndex, config.NumImageTokens),
+            config.BosTokenId,
+            .. Enumerable.Range(0, BenchmarkModels.PromptTextTokens - 2).Select(_ => 3 + (int)(random.NextUInt64() % (ulong)(emittable - 3))),
+            Math.Min(108, emittable - 1),
+        ];
+        _decode.SetInput(PaliGemmaModel.PrefixLength, [PromptLength]);
+    }
+
+    public PaliGemmaConfig Config { get; }
+    public int PromptLength { get; }
+    public long WeightBytes => _weights.TotalBytes;
+    /// <summary>Peak device memory since the target was made (weights, KV cache, activations, workspaces); null on the CPU.</summary>
+    public long? PeakDeviceBytes => _target.Memory?.PeakBytes;
+
+    public EndToEndTiming TimeToFirstToken()
+    {
+        var wall = Stopwatch.StartNew();
+        var pixels = _processor.Preprocess(_image).Data;
+        var preprocessMs = wall.Elapsed.TotalMilliseconds;
+        _prefill.SetInput(PaliGemmaModel.PixelValues, pixels);
+        _prefill.SetInput(PaliGemmaModel.InputIds, _inputIds);
+        _prefill.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, PromptLength).ToArray());
+        _prefill.SetInput(PaliGemmaModel.PrefixLength, [PromptLength]);
+        var deviceMs = Timed(() => _prefill.Run());
+        _lastToken = _prefill.ReadInt(PaliGemmaModel.NextToken)[0];
+        _step = 0;
+        return new EndToEndTiming(wall.Elapsed.TotalMilliseconds, deviceMs, preprocessMs, _lastToken);
+    }
+
+    public EndToEndTiming DecodeStep()
+    {
+        var wall = Stopwatch.StartNew();
+        if (_step >= _decodeTokens) _step = 0;
+        _decode.SetInput(PaliGemmaModel.InputIds, [_lastToken]);
+        _decode.SetInput(PaliGemmaModel.CachePosition, [PromptLength + _step]);
+        var deviceMs = Timed(() => _decode.Run());
+        _lastToken = _decode.ReadInt(PaliGemmaModel.NextToken)[0];
+        _step++;
+        return new EndToEndTiming(wall.Elapsed.TotalMilliseconds, deviceMs, 0, _lastToken);
+    }
+
+    private double Timed(Action work)
+    {
+        if (_target.Backend is not GpuBackend gpu)
+        {
+            var clock = Stopwatch.StartNew();
+            work();
+            return clock.Elapsed.TotalMilliseconds;
+        }
+        using var start = gpu.Device.CreateEvent();
+        using var stop = gpu.Device.CreateEvent();
+        gpu.Device.RecordEvent(start);
+        work();
+        gpu.Device.RecordEvent(stop);
+        stop.Synchronize();
+        return stop.ElapsedMillisecondsSince(start);
+    }
+
+    public void Dispose()
+    {
+        _prefill.Dispose();
+        _decode.Dispose();
+        _state.Dispose();
+        _weights.Dispose();
+    }
+}
