@@ -9,7 +9,7 @@ namespace PaliCuda.Graph;
 /// </summary>
 public sealed class Executor : IDisposable
 {
-    private readonly DeviceTensor[] _tensors;
+    private readonly DeviceTensor?[] _tensors;
     private readonly HashSet<BufferId> _readable;
     private readonly DeviceMemory? _arena;
     private readonly DeviceMemory? _inputs;
@@ -21,10 +21,12 @@ public sealed class Executor : IDisposable
 
     public Executor(ComputeGraph graph, WeightSet weights, StateSet? state, IEnumerable<string>? keepAlive = null)
     {
-        Graph = graph;
         Backend = weights.Backend;
         var keep = (keepAlive ?? []).Select(n => graph.Names.TryGetValue(n, out var id) ? id
             : throw new KeyNotFoundException($"tap '{n}' is not a buffer of this graph")).ToHashSet();
+        graph = Backend.Prepare(graph, keep, weights);
+        Graph = graph;
+        var read = graph.Ops.SelectMany(o => o.Inputs).ToHashSet();
         var storage = StorageTypes.For(graph, Backend);
         long StoredBytes(BufferDesc d) => d.ElementCount * storage[d.Id.Index].ElementBytes();
         Plan = MemoryPlan.Create(graph, keep, StoredBytes);
@@ -45,7 +47,10 @@ public sealed class Executor : IDisposable
                 BufferKind.Input => new DeviceTensor(_inputs!, (inputOffset += AlignUp(StoredBytes(d))) - AlignUp(StoredBytes(d)), d.Shape, storage[d.Id.Index], d.Name),
                 _ => Plan.Offsets.TryGetValue(d.Id, out var off)
                     ? new DeviceTensor(_arena!, off, d.Shape, storage[d.Id.Index], d.Name)
-                    : throw new GraphValidationException($"activation '{d.Name}' is never written by any op"),
+                    // An activation a backend's rewrite made unnecessary is left out; one that is read must be written.
+                    : read.Contains(d.Id) || keep.Contains(d.Id)
+                        ? throw new GraphValidationException($"activation '{d.Name}' is read but never written by any op")
+                        : null,
             };
         }
         _readable = [.. keep, .. inputs.Select(d => d.Id), .. graph.Buffers.Where(d => d.Kind is BufferKind.Weight or BufferKind.State).Select(d => d.Id)];
@@ -60,7 +65,7 @@ public sealed class Executor : IDisposable
         foreach (var op in Graph.Ops)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            op.Execute(Backend, id => _tensors[id.Index]);
+            op.Execute(Backend, id => _tensors[id.Index]!);
         }
     }
 
@@ -69,7 +74,7 @@ public sealed class Executor : IDisposable
         var d = Graph.Find(name);
         if (!_readable.Contains(d.Id))
             throw new InvalidOperationException($"buffer '{name}' is not kept alive; pass it as a tap when creating the executor");
-        return _tensors[d.Id.Index];
+        return _tensors[d.Id.Index] ?? throw new InvalidOperationException($"buffer '{name}' is not computed by this backend's graph");
     }
 
     public float[] ReadFloat(string name)
@@ -96,7 +101,7 @@ public sealed class Executor : IDisposable
         if (d.Kind != BufferKind.Input) throw new InvalidOperationException($"buffer '{name}' is not a graph input");
         if (d.DType != dtype) throw new ModelInputException($"input '{name}' is {d.DType}, got {dtype} values");
         if (d.ElementCount != length) throw new ModelInputException($"input '{name}' needs {d.ElementCount} values {d.ShapeText}, got {length}");
-        return _tensors[d.Id.Index];
+        return _tensors[d.Id.Index]!;
     }
 
     private static long AlignUp(long bytes) => (bytes + MemoryPlan.Alignment - 1) / MemoryPlan.Alignment * MemoryPlan.Alignment;
