@@ -34,6 +34,12 @@ public interface IBackend : IDisposable
     /// </summary>
     ComputeGraph Prepare(ComputeGraph graph, IReadOnlySet<BufferId> keepAlive, WeightSet weights) => graph;
 
+    /// <summary>
+    /// Records the device work <paramref name="issue"/> queues (without running it) into a replayable graph, or returns
+    /// null when this backend cannot capture (the CPU runs ops as they are called).
+    /// </summary>
+    IReplayableWork? Capture(Action issue) => null;
+
     /// <summary>Zero-filled memory of at least <paramref name="bytes"/> bytes.</summary>
     DeviceMemory Allocate(long bytes, string label);
     /// <summary>Places a weight on the device; the backend may keep <paramref name="data"/> itself (no copy).</summary>

@@ -19,6 +19,19 @@ public sealed class Executor : IDisposable
     public MemoryPlan Plan { get; }
     public long PeakActivationBytes => Plan.PeakBytes;
 
+    /// <summary>
+    /// After the first <see cref="Run"/> (the warm-up: modules loaded, workspaces allocated), record the op sequence into
+    /// a device graph once and replay it on later runs, when the backend can capture. Inputs are device buffers the
+    /// kernels read at replay time, so new ids and positions need no re-capture.
+    /// </summary>
+    public bool CaptureAfterFirstRun { get; init; }
+
+    /// <summary>The replayed graph's node count once captured, else null.</summary>
+    public int? CapturedNodeCount => _captured?.NodeCount;
+
+    private IReplayableWork? _captured;
+    private bool _warmedUp;
+
     public Executor(ComputeGraph graph, WeightSet weights, StateSet? state, IEnumerable<string>? keepAlive = null)
     {
         Backend = weights.Backend;
@@ -61,6 +74,23 @@ public sealed class Executor : IDisposable
 
     /// <summary>Runs every op in order; cancellation is checked between ops.</summary>
     public void Run(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_captured is { } graph)
+        {
+            graph.Replay();
+            return;
+        }
+        IssueOps(cancellationToken);
+        if (CaptureAfterFirstRun && !_warmedUp)
+        {
+            _warmedUp = true;
+            _captured = Backend.Capture(() => IssueOps(CancellationToken.None));
+        }
+    }
+
+    /// <summary>Queues every op in order; cancellation is checked between ops.</summary>
+    public void IssueOps(CancellationToken cancellationToken = default)
     {
         foreach (var op in Graph.Ops)
         {
@@ -108,6 +138,7 @@ public sealed class Executor : IDisposable
 
     public void Dispose()
     {
+        _captured?.Dispose();
         _arena?.Dispose();
         _inputs?.Dispose();
     }

@@ -81,6 +81,23 @@ public sealed class GpuBackend : IBackend
         _weightCursor = 0;
     }
 
+    /// <summary>Captures what <paramref name="issue"/> queues on the device stream (kernels, GEMMs, device copies) into a device graph.</summary>
+    public IReplayableWork? Capture(Action issue)
+    {
+        var stream = _device.DefaultStream;
+        _device.BeginCapture(stream);
+        IDeviceGraph graph;
+        try
+        {
+            issue();
+        }
+        finally
+        {
+            graph = _device.EndCapture(stream);
+        }
+        return new CapturedGraph(_device, graph);
+    }
+
     public DeviceMemory Allocate(long bytes, string label)
     {
         var buffer = _device.Allocate(Math.Max(bytes, 16));
