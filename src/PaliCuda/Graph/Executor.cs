@@ -30,6 +30,8 @@ public sealed class Executor : IDisposable
     public int? CapturedNodeCount => _captured?.NodeCount;
 
     private IReplayableWork? _captured;
+    /// <summary>The graph as recorded, before the backend's rewrite: index inputs are validated against its ops.</summary>
+    private readonly ComputeGraph _recorded;
     private bool _warmedUp;
 
     public Executor(ComputeGraph graph, WeightSet weights, StateSet? state, IEnumerable<string>? keepAlive = null)
@@ -37,6 +39,7 @@ public sealed class Executor : IDisposable
         Backend = weights.Backend;
         var keep = (keepAlive ?? []).Select(n => graph.Names.TryGetValue(n, out var id) ? id
             : throw new KeyNotFoundException($"tap '{n}' is not a buffer of this graph")).ToHashSet();
+        _recorded = graph;
         graph = Backend.Prepare(graph, keep, weights);
         Graph = graph;
         var read = graph.Ops.SelectMany(o => o.Inputs).ToHashSet();
@@ -70,7 +73,13 @@ public sealed class Executor : IDisposable
     }
 
     public void SetInput(string name, ReadOnlySpan<float> values) => Backend.Write(InputTensor(name, BufferDType.F32, values.Length), values);
-    public void SetInput(string name, ReadOnlySpan<int> values) => Backend.Write(InputTensor(name, BufferDType.I32, values.Length), values);
+    /// <summary>Writes an I32 input after checking its values against the ops that index with it (<see cref="IndexInputValidation"/>).</summary>
+    public void SetInput(string name, ReadOnlySpan<int> values)
+    {
+        var tensor = InputTensor(name, BufferDType.I32, values.Length);
+        IndexInputValidation.Check(_recorded, _recorded.Find(name).Id, values);
+        Backend.Write(tensor, values);
+    }
 
     /// <summary>Runs every op in order; cancellation is checked between ops.</summary>
     public void Run(CancellationToken cancellationToken = default)
