@@ -24,10 +24,31 @@ public interface IBackend : IDisposable
     /// <summary>Announces the total float count of the weights about to be uploaded, so a backend can place them in one arena.</summary>
     void ReserveWeights(long totalElements) { }
 
+    /// <summary>As <see cref="ReserveWeights(long)"/>, also saying how many weights will come (for per-weight alignment).</summary>
+    void ReserveWeights(long totalElements, int weightCount) => ReserveWeights(totalElements);
+
+    /// <summary>
+    /// The graph this backend runs in place of <paramref name="graph"/> (for example with op sequences fused into one
+    /// kernel): same buffer ids and names, results equal to <paramref name="graph"/>'s up to the backend's rounding.
+    /// Buffers in <paramref name="keepAlive"/> must still be written. The default runs the graph as recorded.
+    /// </summary>
+    ComputeGraph Prepare(ComputeGraph graph, IReadOnlySet<BufferId> keepAlive, WeightSet weights) => graph;
+
+    /// <summary>
+    /// Records the device work <paramref name="issue"/> queues (without running it) into a replayable graph, or returns
+    /// null when this backend cannot capture (the CPU runs ops as they are called).
+    /// </summary>
+    IReplayableWork? Capture(Action issue) => null;
+
     /// <summary>Zero-filled memory of at least <paramref name="bytes"/> bytes.</summary>
     DeviceMemory Allocate(long bytes, string label);
     /// <summary>Places a weight on the device; the backend may keep <paramref name="data"/> itself (no copy).</summary>
     DeviceTensor UploadWeight(string name, float[] data, int[] shape);
+    /// <summary>
+    /// Places the checkpoint tensor <paramref name="name"/> of <paramref name="store"/> on the device. A backend may
+    /// stream it from the store's raw bytes; the default reads it as float32.
+    /// </summary>
+    DeviceTensor UploadWeight(string name, Checkpoint.ITensorStore store, int[] shape) => UploadWeight(name, store.ReadFloat32(name), shape);
     void Write(DeviceTensor destination, ReadOnlySpan<float> source);
     void Write(DeviceTensor destination, ReadOnlySpan<int> source);
     void Read(DeviceTensor source, Span<float> destination);

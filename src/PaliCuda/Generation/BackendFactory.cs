@@ -22,7 +22,7 @@ public static class BackendFactory
     private static GpuBackend CreateEmulated(GpuBackendOptions? options)
     {
         var device = new EmulatedDevice();
-        return new GpuBackend(device, new EmulatedBlas(device), (options ?? new GpuBackendOptions()) with { StripPtxLineInfo = true }, ownsDevice: true);
+        return new GpuBackend(device, new CapturableEmulatedBlas(device), (options ?? new GpuBackendOptions()) with { StripPtxLineInfo = true }, ownsDevice: true);
     }
 
     private static GpuBackend CreateCuda(GpuBackendOptions? options)

@@ -46,7 +46,11 @@ public sealed class Generator : IDisposable
         _prefill.SetInput(PaliGemmaModel.PrefixLength, [_promptLength]);
         if (options.MaxNewTokens > 1)
         {
-            _decode = new Executor(model.RecordDecode(capacity), weights, _state, [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken]);
+            // Every decode step runs the same graph: captured after the first step and replayed (where the backend can).
+            _decode = new Executor(model.RecordDecode(capacity), weights, _state, [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken])
+            {
+                CaptureAfterFirstRun = true,
+            };
             _decode.SetInput(PaliGemmaModel.PrefixLength, [_promptLength]);
         }
         if (options.MaxNewTokens == 0) FinishReason = Generation.FinishReason.MaxTokens;

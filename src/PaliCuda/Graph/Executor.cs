@@ -9,7 +9,7 @@ namespace PaliCuda.Graph;
 /// </summary>
 public sealed class Executor : IDisposable
 {
-    private readonly DeviceTensor[] _tensors;
+    private readonly DeviceTensor?[] _tensors;
     private readonly HashSet<BufferId> _readable;
     private readonly DeviceMemory? _arena;
     private readonly DeviceMemory? _inputs;
@@ -19,12 +19,30 @@ public sealed class Executor : IDisposable
     public MemoryPlan Plan { get; }
     public long PeakActivationBytes => Plan.PeakBytes;
 
+    /// <summary>
+    /// After the first <see cref="Run"/> (the warm-up: modules loaded, workspaces allocated), record the op sequence into
+    /// a device graph once and replay it on later runs, when the backend can capture. Inputs are device buffers the
+    /// kernels read at replay time, so new ids and positions need no re-capture.
+    /// </summary>
+    public bool CaptureAfterFirstRun { get; init; }
+
+    /// <summary>The replayed graph's node count once captured, else null.</summary>
+    public int? CapturedNodeCount => _captured?.NodeCount;
+
+    private IReplayableWork? _captured;
+    /// <summary>The graph as recorded, before the backend's rewrite: index inputs are validated against its ops.</summary>
+    private readonly ComputeGraph _recorded;
+    private bool _warmedUp;
+
     public Executor(ComputeGraph graph, WeightSet weights, StateSet? state, IEnumerable<string>? keepAlive = null)
     {
-        Graph = graph;
         Backend = weights.Backend;
         var keep = (keepAlive ?? []).Select(n => graph.Names.TryGetValue(n, out var id) ? id
             : throw new KeyNotFoundException($"tap '{n}' is not a buffer of this graph")).ToHashSet();
+        _recorded = graph;
+        graph = Backend.Prepare(graph, keep, weights);
+        Graph = graph;
+        var read = graph.Ops.SelectMany(o => o.Inputs).ToHashSet();
         var storage = StorageTypes.For(graph, Backend);
         long StoredBytes(BufferDesc d) => d.ElementCount * storage[d.Id.Index].ElementBytes();
         Plan = MemoryPlan.Create(graph, keep, StoredBytes);
@@ -45,22 +63,48 @@ public sealed class Executor : IDisposable
                 BufferKind.Input => new DeviceTensor(_inputs!, (inputOffset += AlignUp(StoredBytes(d))) - AlignUp(StoredBytes(d)), d.Shape, storage[d.Id.Index], d.Name),
                 _ => Plan.Offsets.TryGetValue(d.Id, out var off)
                     ? new DeviceTensor(_arena!, off, d.Shape, storage[d.Id.Index], d.Name)
-                    : throw new GraphValidationException($"activation '{d.Name}' is never written by any op"),
+                    // An activation a backend's rewrite made unnecessary is left out; one that is read must be written.
+                    : read.Contains(d.Id) || keep.Contains(d.Id)
+                        ? throw new GraphValidationException($"activation '{d.Name}' is read but never written by any op")
+                        : null,
             };
         }
         _readable = [.. keep, .. inputs.Select(d => d.Id), .. graph.Buffers.Where(d => d.Kind is BufferKind.Weight or BufferKind.State).Select(d => d.Id)];
     }
 
     public void SetInput(string name, ReadOnlySpan<float> values) => Backend.Write(InputTensor(name, BufferDType.F32, values.Length), values);
-    public void SetInput(string name, ReadOnlySpan<int> values) => Backend.Write(InputTensor(name, BufferDType.I32, values.Length), values);
+    /// <summary>Writes an I32 input after checking its values against the ops that index with it (<see cref="IndexInputValidation"/>).</summary>
+    public void SetInput(string name, ReadOnlySpan<int> values)
+    {
+        var tensor = InputTensor(name, BufferDType.I32, values.Length);
+        IndexInputValidation.Check(_recorded, _recorded.Find(name).Id, values);
+        Backend.Write(tensor, values);
+    }
 
     /// <summary>Runs every op in order; cancellation is checked between ops.</summary>
     public void Run(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_captured is { } graph)
+        {
+            graph.Replay();
+            return;
+        }
+        IssueOps(cancellationToken);
+        if (CaptureAfterFirstRun && !_warmedUp)
+        {
+            _warmedUp = true;
+            _captured = Backend.Capture(() => IssueOps(CancellationToken.None));
+        }
+    }
+
+    /// <summary>Queues every op in order; cancellation is checked between ops.</summary>
+    public void IssueOps(CancellationToken cancellationToken = default)
+    {
         foreach (var op in Graph.Ops)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            op.Execute(Backend, id => _tensors[id.Index]);
+            op.Execute(Backend, id => _tensors[id.Index]!);
         }
     }
 
@@ -69,7 +113,7 @@ public sealed class Executor : IDisposable
         var d = Graph.Find(name);
         if (!_readable.Contains(d.Id))
             throw new InvalidOperationException($"buffer '{name}' is not kept alive; pass it as a tap when creating the executor");
-        return _tensors[d.Id.Index];
+        return _tensors[d.Id.Index] ?? throw new InvalidOperationException($"buffer '{name}' is not computed by this backend's graph");
     }
 
     public float[] ReadFloat(string name)
@@ -96,13 +140,14 @@ public sealed class Executor : IDisposable
         if (d.Kind != BufferKind.Input) throw new InvalidOperationException($"buffer '{name}' is not a graph input");
         if (d.DType != dtype) throw new ModelInputException($"input '{name}' is {d.DType}, got {dtype} values");
         if (d.ElementCount != length) throw new ModelInputException($"input '{name}' needs {d.ElementCount} values {d.ShapeText}, got {length}");
-        return _tensors[d.Id.Index];
+        return _tensors[d.Id.Index]!;
     }
 
     private static long AlignUp(long bytes) => (bytes + MemoryPlan.Alignment - 1) / MemoryPlan.Alignment * MemoryPlan.Alignment;
 
     public void Dispose()
     {
+        _captured?.Dispose();
         _arena?.Dispose();
         _inputs?.Dispose();
     }

@@ -10,6 +10,7 @@ namespace PaliCuda.Graph;
 public sealed class WeightSet : IDisposable
 {
     private readonly Dictionary<string, DeviceTensor> _tensors = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _views = new(StringComparer.Ordinal);
     public IBackend Backend { get; }
     public long TotalBytes { get; private set; }
 
@@ -20,16 +21,47 @@ public sealed class WeightSet : IDisposable
     {
         var pending = graphs.SelectMany(g => g.OfKind(BufferKind.Weight)).Where(d => !_tensors.ContainsKey(d.Name))
             .DistinctBy(d => d.Name).ToList();
-        Backend.ReserveWeights(pending.Sum(d => d.ElementCount));
+        Backend.ReserveWeights(pending.Sum(d => d.ElementCount), pending.Count);
         foreach (var d in pending)
         {
             var info = store.Describe(d.Name);
             if (info.ElementCount != d.ElementCount || info.Shape.Length == 0 || info.Shape[0] != d.Shape[0])
                 throw new CheckpointFormatException($"weight has shape [{string.Join(", ", info.Shape)}] but the model expects {d.ShapeText}", info.FilePath, d.Name);
-            var t = Backend.UploadWeight(d.Name, store.ReadFloat32(d.Name), d.Shape);
+            var t = Backend.UploadWeight(d.Name, store, d.Shape);
             _tensors[d.Name] = t;
             TotalBytes += t.ByteLength;
         }
+    }
+
+    /// <summary>
+    /// Registers <paramref name="name"/> as the row concatenation of the loaded weights <paramref name="parts"/> (all
+    /// [rows_i, cols] with one cols) when they lie back to back in one memory block, as a view that costs nothing;
+    /// otherwise returns false with the reason.
+    /// </summary>
+    public bool TryConcatenateRows(string name, IReadOnlyList<string> parts, out string reason)
+    {
+        reason = "";
+        if (_tensors.ContainsKey(name)) return true;
+        var tensors = new List<DeviceTensor>();
+        foreach (var p in parts)
+        {
+            if (!_tensors.TryGetValue(p, out var t)) { reason = $"weight '{p}' is not loaded"; return false; }
+            tensors.Add(t);
+        }
+        var first = tensors[0];
+        for (var i = 1; i < tensors.Count; i++)
+        {
+            var prev = tensors[i - 1];
+            var t = tensors[i];
+            if (t.Memory != first.Memory || t.DType != first.DType || t.Cols != first.Cols || t.ByteOffset != prev.ByteOffset + prev.ByteLength)
+            {
+                reason = $"'{t.Name}' does not directly follow '{prev.Name}' in one memory block";
+                return false;
+            }
+        }
+        _tensors[name] = first with { Shape = [tensors.Sum(t => t.Rows), first.Cols], Name = name };
+        _views.Add(name);
+        return true;
     }
 
     public DeviceTensor Get(BufferDesc d)
@@ -41,7 +73,7 @@ public sealed class WeightSet : IDisposable
 
     public void Dispose()
     {
-        foreach (var m in _tensors.Values.Select(t => t.Memory).Distinct()) m.Dispose();
+        foreach (var m in _tensors.Where(kv => !_views.Contains(kv.Key)).Select(kv => kv.Value.Memory).Distinct()) m.Dispose();
         _tensors.Clear();
     }
 }

@@ -22,6 +22,7 @@ public static class KernelCatalog
         new("elementwise", "palicuda_softcap", [P, I, P, I, F, P]),
         new("elementwise", "palicuda_broadcast_rows_bf16", [P, P, I, I]),
         new("rope", "palicuda_rope_bf16", [P, P, P, I, I, I, F]),
+        new("qkv_rope_cache", "palicuda_qkv_rope_cache_bf16", [P, P, P, P, P, I, I, I, I, I, F]),
         new("embedding", "palicuda_embedding_gather_bf16", [P, P, P, I, I, F]),
         new("embedding", "palicuda_scatter_image_features_bf16", [P, P, P, P, I, I, I, F, I]),
         new("patchify", "palicuda_patchify_bf16", [P, P, I, I, I, I, I]),

@@ -24,7 +24,7 @@ internal static class GpuTargets
         if (target == GpuTarget.Emulated)
         {
             var device = new EmulatedDevice();
-            return new GpuBackend(device, new EmulatedBlas(device), (options ?? new GpuBackendOptions()) with { StripPtxLineInfo = true }, ownsDevice: true);
+            return new GpuBackend(device, new CapturableEmulatedBlas(device), (options ?? new GpuBackendOptions()) with { StripPtxLineInfo = true }, ownsDevice: true);
         }
         if (!Cuda.Value.Available) Assert.Ignore($"No CUDA device: {Cuda.Value.Reason}");
         var cuda = CudaDevice.Open();

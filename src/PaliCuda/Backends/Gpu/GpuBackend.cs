@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using PaliCuda.Backends.Gpu.Fusion;
+using PaliCuda.Checkpoint;
 using PaliCuda.Devices;
 using PaliCuda.Graph;
 using PaliCuda.Graph.Ops;
@@ -16,13 +18,17 @@ public sealed class GpuBackend : IBackend
 {
     private const int RowBlock = 256;
     private const int AttentionWarpsPerBlock = 4;
+    /// <summary>Weight start alignment in the arena: what cuBLAS and 16-byte vector loads want, with room to spare.</summary>
+    private const int WeightAlignment = 256;
+    /// <summary>Elements converted and copied per step of a weight upload (2 MiB of bf16).</summary>
+    private const int UploadChunkElements = 1 << 20;
 
     private readonly IComputeDevice _device;
     private readonly IDeviceBlas _blas;
     private readonly GpuKernels _kernels;
     private readonly GpuBackendOptions _options;
     private readonly List<DeviceBuffer> _owned = [];
-    private DeviceBuffer? _weightArena;
+    private GpuMemory? _weightArena;
     private long _weightCursor;
     private DeviceBuffer? _decodeWorkspace;
 
@@ -42,17 +48,54 @@ public sealed class GpuBackend : IBackend
     public string Name => $"gpu on {_device.Name}";
     public IComputeDevice Device => _device;
     public BufferDType FloatStorage => BufferDType.BF16;
-    public bool KeepsFloat32(GraphOp op) => op is SoftCapOp or ArgMaxOp;
+    public bool KeepsFloat32(GraphOp op) => op is SoftCapOp or ArgMaxOp or SoftCapArgMaxOp;
 
-    public void ReserveWeights(long totalElements)
+    /// <summary>What the fusion pass did to the graph most recently prepared (null before the first, or with fusion off).</summary>
+    public FusionReport? LastFusion { get; private set; }
+
+    /// <summary>Runs <see cref="GpuFusionPass"/> unless <see cref="GpuBackendOptions.Fuse"/> is off.</summary>
+    public ComputeGraph Prepare(ComputeGraph graph, IReadOnlySet<BufferId> keepAlive, WeightSet weights)
+    {
+        if (!_options.Fuse) return graph;
+        var (fused, report) = GpuFusionPass.Apply(graph, keepAlive, weights);
+        LastFusion = report;
+        return fused;
+    }
+
+    /// <summary>Bytes of the weight arena (allocated once by <see cref="ReserveWeights(long, int)"/>); 0 before.</summary>
+    public long WeightArenaBytes => _weightArena?.ByteLength ?? 0;
+
+    /// <summary>Bytes of the weight arena holding weights (the rest is alignment slack).</summary>
+    public long WeightArenaUsedBytes => _weightCursor;
+
+    public void ReserveWeights(long totalElements) => ReserveWeights(totalElements, 1024);
+
+    /// <summary>One bf16 arena for <paramref name="totalElements"/> weights; each starts 256-byte aligned, so the padding is at most 255 bytes per weight.</summary>
+    public void ReserveWeights(long totalElements, int weightCount)
     {
         if (totalElements <= 0) return;
-        // Each weight starts 256-byte aligned: room for the padding of up to one slot per weight is added lazily.
-        var bytes = totalElements * 2 + 256L * 1024;
-        var arena = _device.Allocate(bytes);
-        _owned.Add(arena);
-        _weightArena = arena;
+        var bytes = totalElements * 2 + (long)Math.Max(1, weightCount) * (WeightAlignment - 1);
+        var buffer = _device.Allocate(bytes);
+        _owned.Add(buffer);
+        _weightArena = new GpuMemory(buffer, "weights", owner: null);
         _weightCursor = 0;
+    }
+
+    /// <summary>Captures what <paramref name="issue"/> queues on the device stream (kernels, GEMMs, device copies) into a device graph.</summary>
+    public IReplayableWork? Capture(Action issue)
+    {
+        var stream = _device.DefaultStream;
+        _device.BeginCapture(stream);
+        IDeviceGraph graph;
+        try
+        {
+            issue();
+        }
+        finally
+        {
+            graph = _device.EndCapture(stream);
+        }
+        return new CapturedGraph(_device, graph);
     }
 
     public DeviceMemory Allocate(long bytes, string label)
@@ -66,22 +109,62 @@ public sealed class GpuBackend : IBackend
     {
         if (data.LongLength != shape.Aggregate(1L, (a, b) => a * b))
             throw new ArgumentException($"weight '{name}' has {data.Length} values, shape [{string.Join(", ", shape)}] needs a different count", nameof(data));
-        var bits = new ushort[data.Length];
-        for (var i = 0; i < data.Length; i++) bits[i] = BFloat16.RoundToBits(data[i]);
-        var bytes = (long)bits.Length * 2;
-        GpuMemory memory;
-        var aligned = (_weightCursor + 255) / 256 * 256;
-        if (_weightArena is { } arena && aligned + bytes <= arena.ByteLength)
+        var (memory, offset) = WeightSlot(name, data.LongLength * 2);
+        var bits = new ushort[Math.Min(data.Length, UploadChunkElements)];
+        for (long done = 0; done < data.LongLength; done += bits.Length)
         {
-            memory = new GpuMemory(arena.Slice(aligned, Math.Max(bytes, 2)), name, owner: null);
-            _weightCursor = aligned + bytes;
+            var n = (int)Math.Min(bits.Length, data.LongLength - done);
+            for (var i = 0; i < n; i++) bits[i] = BFloat16.RoundToBits(data[done + i]);
+            _device.CopyHostToDevice(MemoryMarshal.AsBytes(bits.AsSpan(0, n)), memory.Buffer.Slice(offset + done * 2, n * 2L));
+        }
+        return new DeviceTensor(memory, offset, shape, BufferDType.BF16, name);
+    }
+
+    /// <summary>
+    /// Streams a checkpoint tensor into the arena as bf16: BF16 bytes are copied as they are, F32 and F16 are converted
+    /// chunk by chunk (<see cref="UploadChunkElements"/> at a time), so no float[] of the whole tensor is ever made.
+    /// </summary>
+    public DeviceTensor UploadWeight(string name, ITensorStore store, int[] shape)
+    {
+        var info = store.Describe(name);
+        var count = shape.Aggregate(1L, (a, b) => a * b);
+        if (info.ElementCount != count)
+            throw new CheckpointFormatException($"weight has {info.ElementCount} elements, shape [{string.Join(", ", shape)}] needs {count}", info.FilePath, name);
+        var (memory, offset) = WeightSlot(name, count * 2);
+        if (info.DType == TensorDType.BF16)
+        {
+            for (long done = 0; done < count; done += UploadChunkElements)
+            {
+                var n = (int)Math.Min(UploadChunkElements, count - done);
+                _device.CopyHostToDevice(store.GetBytes(name, done * 2, n * 2), memory.Buffer.Slice(offset + done * 2, n * 2L));
+            }
         }
         else
         {
-            memory = (GpuMemory)Allocate(bytes, name);
+            TensorFloatConversion.EnsureConvertible(info);
+            var floats = new float[Math.Min(count, UploadChunkElements)];
+            var bits = new ushort[floats.Length];
+            for (long done = 0; done < count; done += floats.Length)
+            {
+                var n = (int)Math.Min(floats.Length, count - done);
+                store.ReadFloat32(name, done, floats.AsSpan(0, n));
+                for (var i = 0; i < n; i++) bits[i] = BFloat16.RoundToBits(floats[i]);
+                _device.CopyHostToDevice(MemoryMarshal.AsBytes(bits.AsSpan(0, n)), memory.Buffer.Slice(offset + done * 2, n * 2L));
+            }
         }
-        _device.CopyHostToDevice(MemoryMarshal.AsBytes(bits.AsSpan()), memory.Buffer.Slice(0, bytes));
-        return new DeviceTensor(memory, 0, shape, BufferDType.BF16, name);
+        return new DeviceTensor(memory, offset, shape, BufferDType.BF16, name);
+    }
+
+    /// <summary>The next aligned slot of the arena, or (without an arena, or when it is full) an allocation of its own.</summary>
+    private (GpuMemory Memory, long Offset) WeightSlot(string name, long bytes)
+    {
+        var aligned = (_weightCursor + WeightAlignment - 1) / WeightAlignment * WeightAlignment;
+        if (_weightArena is { } arena && aligned + bytes <= arena.ByteLength)
+        {
+            _weightCursor = aligned + bytes;
+            return (arena, aligned);
+        }
+        return ((GpuMemory)Allocate(bytes, name), 0);
     }
 
     public void Write(DeviceTensor destination, ReadOnlySpan<float> source)
@@ -323,6 +406,30 @@ public sealed class GpuBackend : IBackend
                 .Add(p.NumHeads).Add(p.NumKvHeads).Add(p.HeadDim).Add(capacity).Add(splits)
                 .Add(p.Scale).Add(softcap).Add(maskKind).Add(window).Add(semantics));
         _kernels.Launch("palicuda_attention_decode_combine", rowsCount, 32, Args().Add(Buf(y)).Add(workspace).Add(splits).Add(p.HeadDim));
+    }
+
+    /// <summary>
+    /// After the fused q|k|v GEMM: <paramref name="qOut"/> = rope(q), the cache rows at the tokens' positions =
+    /// rope(k) and v. Equal to Rope(q), Rope(k), KvCacheWrite(k), KvCacheWrite(v) on the column blocks of <paramref name="qkv"/>.
+    /// </summary>
+    public void QkvRopeCache(DeviceTensor qkv, DeviceTensor cachePositions, int positionOffset, int numHeads, int numKvHeads, int headDim, float theta,
+        DeviceTensor qOut, DeviceTensor keyCache, DeviceTensor valueCache)
+    {
+        const string op = "QkvRopeCache";
+        Need(op, qkv, BufferDType.BF16);
+        Need(op, qOut, BufferDType.BF16);
+        Need(op, keyCache, BufferDType.BF16);
+        Need(op, valueCache, BufferDType.BF16);
+        Need(op, cachePositions, BufferDType.I32);
+        Check(headDim > 0 && headDim % 2 == 0 && numHeads > 0 && numKvHeads > 0, op, $"{numHeads}/{numKvHeads} heads of size {headDim} (must be even)");
+        Check(qkv.Cols == (numHeads + 2 * numKvHeads) * headDim, op, $"'{qkv.Name}' {qkv.ShapeText} is not [tokens, ({numHeads} + 2·{numKvHeads})·{headDim}]");
+        Check(qOut.Rows == qkv.Rows && qOut.Cols == numHeads * headDim, op, $"'{qOut.Name}' {qOut.ShapeText} is not [{qkv.Rows}, {numHeads}·{headDim}]");
+        Check(keyCache.Shape.Length == 3 && keyCache.Shape[0] == numKvHeads && keyCache.Shape[2] == headDim && keyCache.Shape.SequenceEqual(valueCache.Shape), op,
+            $"caches '{keyCache.Name}' {keyCache.ShapeText} / '{valueCache.Name}' {valueCache.ShapeText} are not [{numKvHeads}, capacity, {headDim}]");
+        Check(cachePositions.ElementCount == qkv.Rows, op, $"positions {cachePositions.ShapeText} do not match {qkv.Rows} tokens");
+        _kernels.Launch("palicuda_qkv_rope_cache_bf16", qkv.Rows, Math.Min(1024, RoundUp32((numHeads + numKvHeads) * headDim / 2)),
+            Args().Add(Buf(qOut)).Add(Buf(keyCache)).Add(Buf(valueCache)).Add(Buf(qkv)).Add(Buf(cachePositions)).Add(positionOffset)
+                .Add(numHeads).Add(numKvHeads).Add(headDim).Add(keyCache.Shape[1]).Add(theta));
     }
 
     public void KvCacheWrite(DeviceTensor source, DeviceTensor cachePositions, DeviceTensor cache)

@@ -6,6 +6,9 @@ public sealed record GpuBackendOptions
     /// <summary>Op name → kernel variant (see <see cref="KernelVariants"/>); ops not named use their default.</summary>
     public IReadOnlyDictionary<string, string> Variants { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Run <see cref="Fusion.GpuFusionPass"/> on every graph before it is planned (fused kernels, one GEMM for q|k|v and gate|up).</summary>
+    public bool Fuse { get; init; } = true;
+
     /// <summary>Attention over the KV cache with at most this many queries uses the decode variant.</summary>
     public int DecodeMaxQueries { get; init; } = 8;
 

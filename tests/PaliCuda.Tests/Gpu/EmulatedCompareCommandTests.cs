@@ -1,0 +1,36 @@
+using NUnit.Framework;
+using PaliCuda.Cli;
+using PaliCuda.Generation;
+using PaliCuda.Tests.Verification;
+using PaliCuda.Verification;
+
+namespace PaliCuda.Tests.Gpu;
+
+/// <summary>`palicuda compare --device emulated`: the tolerance rule follows the device (bf16 on GPU backends).</summary>
+public class EmulatedCompareCommandTests
+{
+    [Test]
+    public void TheRuleIsChosenByDevice()
+    {
+        Assert.That(FixtureComparison.ToleranceFor(DeviceKind.Cpu), Is.EqualTo(ToleranceRule.Float32));
+        Assert.That(FixtureComparison.ToleranceFor(DeviceKind.Emulated), Is.EqualTo(FixtureComparison.Bf16));
+        Assert.That(FixtureComparison.ToleranceFor(DeviceKind.Cuda), Is.EqualTo(FixtureComparison.Bf16));
+        // The bf16 rule must still reject an error the size of a bf16-rounded tensor's error times 10.
+        var reference = Enumerable.Range(1, 64).Select(i => (float)Math.Sin(i)).ToArray();
+        var off = reference.Select((v, i) => v * (1 + (i % 2 == 0 ? 10f : -10f) / 256)).ToArray();
+        Assert.That(FixtureComparison.CompareFloat("t", reference, off, 1e-6, FixtureComparison.Bf16).Passed, Is.False);
+    }
+
+    [Test]
+    public async Task CompareOnTheEmulatedDevicePassesWithTheBf16Rule()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await PaliCudaCli.RunAsync(["compare", "--model", TinyFixture.Directory, "--device", "emulated"], output, error);
+        TestContext.Out.WriteLine(output.ToString());
+        TestContext.Out.WriteLine(error.ToString());
+        var last = output.ToString().TrimEnd().Split('\n')[^1];
+        Assert.That(last, Does.Match(@"^compare: (\d+)/\1 tensors within tolerance; greedy (\d+)/\2 tokens match; worst rel err \d\.\d\de[+-]\d\d$"));
+        Assert.That(code, Is.EqualTo(ExitCodes.Success));
+    }
+}
