@@ -45,7 +45,7 @@ public class QuantizedLinearTests(GpuTarget target)
         int splits = QuantizedGemvGeometry.Splits(format, rows, columns, linear.Options);
         var y = p.Run(device.Device, BlasElementType.BFloat16, (x, _, yb) => linear.Gemv(x, tokens, w, null, yb, BlasElementType.BFloat16));
         p.AssertWithin($"gemv {format.ToName()} ({splits} splits)", y,
-            (r, a) => QuantizedTolerance.GemvElementBound(r, a, columns, splits, bf16Output: true));
+            (r, a, sx) => QuantizedTolerance.Gemv(format, r, a, sx, columns, splits, bf16Output: true));
     }
 
     [TestCase(WeightFormat.Int8), TestCase(WeightFormat.Int4), TestCase(WeightFormat.Fp8)]
@@ -62,7 +62,7 @@ public class QuantizedLinearTests(GpuTarget target)
         {
             var y = p.Run(device.Device, BlasElementType.Float32, (x, b, yb) => linear.Gemv(x, tokens, w, b, yb, BlasElementType.Float32, splits));
             p.AssertWithin($"gemv {format.ToName()} fp32 out + bias, {splits} splits", y,
-                (r, a) => QuantizedTolerance.GemvElementBound(r, a, columns, splits, bf16Output: false));
+                (r, a, sx) => QuantizedTolerance.Gemv(format, r, a, sx, columns, splits, bf16Output: false));
             results.Add(y);
         }
         Assert.That(results[3], Is.EqualTo(results[1]), "the same split count must give bit-identical results (no atomics)");

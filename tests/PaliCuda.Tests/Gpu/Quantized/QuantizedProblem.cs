@@ -25,6 +25,8 @@ internal sealed class QuantizedProblem
     public double[] Reference { get; }
     /// <summary>Σ_k |x·w| (+ |bias|), the scale of the summation error.</summary>
     public double[] AbsoluteDot { get; }
+    /// <summary>int4 only (0 otherwise): Σ_k s_group(k)·|x_k|, the scale of the GEMV's nibble-bias cancellation error.</summary>
+    public double[] ScaledAbsoluteX { get; }
 
     public QuantizedProblem(QuantizedWeight weight, float[] x, int tokens, float[]? bias)
     {
@@ -36,6 +38,9 @@ internal sealed class QuantizedProblem
         int n = weight.Rows, k = weight.Columns;
         Reference = new double[tokens * n];
         AbsoluteDot = new double[tokens * n];
+        ScaledAbsoluteX = new double[tokens * n];
+        var groupScales = weight.Format == WeightFormat.Int4 ? MemoryMarshal.Cast<byte, ushort>(weight.Scales).ToArray() : null;
+        int groups = Int4GroupFormat.GroupCount(k);
         for (int m = 0; m < tokens; m++)
             for (int r = 0; r < n; r++)
             {
@@ -45,6 +50,8 @@ internal sealed class QuantizedProblem
                     double p = (double)x[m * k + c] * w[(long)r * k + c];
                     sum += p;
                     abs += Math.Abs(p);
+                    if (groupScales is not null)
+                        ScaledAbsoluteX[m * n + r] += (float)BFloat16.FromBits(groupScales[r * groups + c / Int4GroupFormat.GroupSize]) * Math.Abs((double)x[m * k + c]);
                 }
                 Reference[m * n + r] = sum;
                 AbsoluteDot[m * n + r] = abs;
@@ -96,14 +103,18 @@ internal sealed class QuantizedProblem
     }
 
     /// <summary>Asserts every element within <paramref name="bound"/>(reference, Σ|x·w|) and written (no NaN); returns the worst error / bound.</summary>
-    public double AssertWithin(string what, float[] actual, Func<double, double, double> bound)
+    public double AssertWithin(string what, float[] actual, Func<double, double, double> bound) =>
+        AssertWithin(what, actual, (r, a, _) => bound(r, a));
+
+    /// <summary>As above with the bound also given <see cref="ScaledAbsoluteX"/>.</summary>
+    public double AssertWithin(string what, float[] actual, Func<double, double, double, double> bound)
     {
         Assert.That(actual, Has.Length.EqualTo(Reference.Length), $"{what}: length");
         double worst = 0, d2 = 0, r2 = 0;
         int failures = 0, first = -1;
         for (int i = 0; i < actual.Length; i++)
         {
-            double err = Math.Abs(actual[i] - Reference[i]), b = bound(Reference[i], AbsoluteDot[i]);
+            double err = Math.Abs(actual[i] - Reference[i]), b = bound(Reference[i], AbsoluteDot[i], ScaledAbsoluteX[i]);
             if (!(err <= b))
             {
                 failures++;
