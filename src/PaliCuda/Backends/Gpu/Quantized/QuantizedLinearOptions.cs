@@ -1,6 +1,6 @@
 namespace PaliCuda.Backends.Gpu.Quantized;
 
-/// <summary>Tuning of <see cref="QuantizedLinear"/>; the defaults are sized for an H100 (132 SMs) and re-measured by the device script.</summary>
+/// <summary>Tuning of <see cref="QuantizedLinear"/>; the defaults are sized for an H100 (132 SMs) by arithmetic and still need measuring on one.</summary>
 public sealed record QuantizedLinearOptions
 {
     /// <summary>
