@@ -32,6 +32,16 @@ public static class KernelCatalog
         new("attention_prefill", "palicuda_attention_prefill_reference", [P, P, P, P, P, P, I, I, I, I, I, I, F, F, I, I, I]),
         new("attention_decode", "palicuda_attention_decode_split", [P, P, P, P, P, P, I, I, I, I, I, F, F, I, I, I]),
         new("attention_decode", "palicuda_attention_decode_combine", [P, P, I, I]),
+        new("gemv_int8", "palicuda_gemv_int8_m1", [P, P, P, P, P, P, I, I, I, I, I]),
+        new("gemv_int8", "palicuda_gemv_int8_m8", [P, P, P, P, P, P, I, I, I, I, I]),
+        new("gemv_int4", "palicuda_gemv_int4_m1", [P, P, P, P, P, P, I, I, I, I, I]),
+        new("gemv_int4", "palicuda_gemv_int4_m8", [P, P, P, P, P, P, I, I, I, I, I]),
+        new("gemv_fp8", "palicuda_gemv_fp8_m1", [P, P, P, P, P, P, I, I, I, I, I]),
+        new("gemv_fp8", "palicuda_gemv_fp8_m8", [P, P, P, P, P, P, I, I, I, I, I]),
+        new("gemv_combine", "palicuda_gemv_combine", [P, P, P, I, I, I, I]),
+        new("dequantize", "palicuda_dequantize_int8_bf16", [P, P, P, I, I]),
+        new("dequantize", "palicuda_dequantize_fp8_bf16", [P, P, P, I, I]),
+        new("dequantize", "palicuda_dequantize_int4_bf16", [P, P, P, I, I]),
     ];
 
     private static PtxParam P => PtxParam.U64;

@@ -1,0 +1,36 @@
+using NUnit.Framework;
+using PaliCuda.Devices;
+using PaliCuda.Devices.Cuda;
+using PaliCuda.Emulation;
+using PaliCuda.Emulation.Blas;
+using PaliCuda.Native.Driver;
+
+namespace PaliCuda.Tests.Gpu.Quantized;
+
+/// <summary>A device + BLAS pair for the quantized-kernel tests: the PTX emulator, or a CUDA GPU (ignored with the probe's reason when absent).</summary>
+internal sealed class QuantizedTestDevice : IDisposable
+{
+    private static readonly Lazy<CudaAvailability> Cuda = new(CudaDriver.Probe);
+
+    public IComputeDevice Device { get; }
+    public IDeviceBlas Blas { get; }
+    public bool Emulated { get; }
+
+    public QuantizedTestDevice(GpuTarget target)
+    {
+        if (target == GpuTarget.Emulated)
+        {
+            var device = new EmulatedDevice();
+            Device = device;
+            Blas = new EmulatedBlas(device);
+            Emulated = true;
+            return;
+        }
+        if (!Cuda.Value.Available) Assert.Ignore($"No CUDA device: {Cuda.Value.Reason}");
+        var cuda = CudaDevice.Open();
+        Device = cuda;
+        Blas = cuda;
+    }
+
+    public void Dispose() => Device.Dispose();
+}
