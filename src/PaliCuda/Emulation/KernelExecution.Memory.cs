@@ -8,10 +8,11 @@ internal sealed partial class KernelExecution
     /// Finds the memory an access of <paramref name="size"/> bytes at <paramref name="address"/> touches, checking
     /// alignment and bounds. Throws naming the lane's thread, the PTX line and the address.
     /// </summary>
-    private MemoryRegion Resolve(StateSpace space, ulong address, int size, int lane, WarpState w, out int offset)
+    private MemoryRegion Resolve(StateSpace space, ulong address, int size, int lane, WarpState w, out int offset, int alignment = 0)
     {
-        if ((address & (ulong)(size - 1)) != 0)
-            throw Fail(lane, $"misaligned {size}-byte {SpaceName(space)} access", address);
+        if (alignment == 0) alignment = size;
+        if ((address & (ulong)(alignment - 1)) != 0)
+            throw Fail(lane, $"misaligned {size}-byte {SpaceName(space)} access (needs {alignment}-byte alignment)", address);
         if (space == StateSpace.Generic)
         {
             if (AddressMap.InShared(address)) { space = StateSpace.Shared; address -= AddressMap.SharedWindow; }
@@ -75,6 +76,7 @@ internal sealed partial class KernelExecution
             if ((m & (1u << l)) == 0) continue;
             ulong address = R[ins.A * 32 + l] + (ulong)ins.Offset;
             var region = Resolve(ins.Space, address, elementSize * n, l, w, out int offset);
+            if (region == _shared) CheckSharedRead(offset, elementSize * n, l, w, address);
             CheckInitialized(region, offset, elementSize * n, l, address);
             for (int e = 0; e < n; e++)
             {
@@ -95,6 +97,7 @@ internal sealed partial class KernelExecution
             if ((m & (1u << l)) == 0) continue;
             ulong address = R[ins.A * 32 + l] + (ulong)ins.Offset;
             var region = Resolve(ins.Space, address, elementSize * n, l, w, out int offset);
+            if (region == _shared) CheckSharedWrite(offset, elementSize * n, l, w, address);
             for (int e = 0; e < n; e++)
             {
                 int src = n == 1 ? ins.B : _pool[ins.VectorStart + e];
@@ -153,6 +156,7 @@ internal sealed partial class KernelExecution
             if ((m & (1u << l)) == 0) continue;
             ulong address = R[ins.A * 32 + l] + (ulong)ins.Offset;
             var region = Resolve(ins.Space, address, size, l, w, out int offset);
+            if (region == _shared) CheckSharedAtomic(offset, size, l, w, address);
             CheckInitialized(region, offset, size, l, address);
             ulong old = ReadBytes(region.Data, offset, size);
             ulong b = R[ins.B * 32 + l] & ins.Mask;

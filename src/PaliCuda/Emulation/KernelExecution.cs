@@ -71,6 +71,7 @@ internal sealed partial class KernelExecution
     private void RunBlock()
     {
         _shared.ClearInitialized();
+        ResetAsyncCopies(_warps.Length * 32);
         foreach (var w in _warps)
         {
             FillSpecialRegisters(w);

@@ -14,8 +14,10 @@ internal sealed partial class PtxDecoder
         string name = parts[0];
         var types = new List<PtxType>();
         var mods = new List<string>();
-        foreach (var m in parts.Skip(1))
+        foreach (var part in parts.Skip(1))
         {
+            // .shared::cta is the CTA's own shared memory, the only shared window a non-cluster launch has.
+            string m = part == "shared::cta" ? "shared" : part;
             var t = PtxTypes.Parse(m);
             if (t != null) types.Add(t.Value);
             else mods.Add(m);
@@ -369,6 +371,15 @@ internal sealed partial class PtxDecoder
                 break;
             case "call":
                 throw Error("calls to device functions are not supported yet");
+            case "mma":
+                DecodeMma(s, ref ins, mods, types);
+                break;
+            case "ldmatrix":
+                DecodeLdmatrix(s, ref ins, mods, types);
+                break;
+            case "cp":
+                DecodeCpAsync(s, ref ins, mods);
+                break;
             default:
                 throw Error($"instruction '{s.Opcode}' is not implemented by the emulator");
         }
