@@ -339,7 +339,7 @@ internal sealed partial class PtxDecoder
             case "ret" or "exit":
                 NoMods("uni");
                 Arity(0);
-                if (!_f.IsEntry) throw Error("device functions (.func) are not supported yet");
+                if (!_f.IsEntry) throw Error("internal error: a .func body reached the decoder without being inlined");
                 ins.Op = Opcode.Exit;
                 break;
             case "bar" or "barrier":
@@ -370,7 +370,7 @@ internal sealed partial class PtxDecoder
                 DecodeAtom(s, ref ins, mods, type, name == "red");
                 break;
             case "call":
-                throw Error("calls to device functions are not supported yet");
+                throw Error("internal error: a call reached the decoder without being inlined");
             case "mma":
                 DecodeMma(s, ref ins, mods, types);
                 break;
@@ -425,6 +425,10 @@ internal sealed partial class PtxDecoder
         }
         if (type == PtxType.None || type == PtxType.Pred || type == PtxType.F16x2 || type == PtxType.BF16x2 && vec > 1)
             throw Error($"'{s.Opcode}': type not supported for memory access");
+        var addressSyntax = load ? ops[1] : ops[0];
+        if (space == StateSpace.Param && addressSyntax.Name != null
+            && _symbols.TryGetValue(addressSyntax.Name, out var slot) && slot.Space == StateSpace.Local)
+            space = StateSpace.Local; // a call-site .param slot
         if (!load && space is StateSpace.Param or StateSpace.Const) throw Error($"stores to {space} space are not allowed");
         ins.Op = load ? Opcode.Ld : Opcode.St;
         ins.Space = space;

@@ -89,7 +89,9 @@ internal sealed partial class PtxDecoder
         int staticShared = sharedOffset;
         int dynamicOffset = Align(staticShared, Math.Max(dynamicAlign, 16));
         foreach (var n in dynamicNames) _symbols[n] = (StateSpace.Shared, (ulong)dynamicOffset);
-        foreach (var v in _f.Locals.Where(l => l.Space == ".local"))
+        // The .local depot, then call-site .param slots (arguments and return values of inlined calls),
+        // which are per-thread call-frame memory.
+        foreach (var v in _f.Locals.Where(l => l.Space is ".local" or ".param"))
         {
             localOffset = Align(localOffset, v.Alignment);
             _symbols[v.Name] = (StateSpace.Local, (ulong)localOffset);
