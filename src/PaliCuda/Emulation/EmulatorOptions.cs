@@ -1,8 +1,32 @@
 namespace PaliCuda.Emulation;
 
-/// <summary>Checks the emulator performs beyond the always-on bounds, alignment and barrier checks.</summary>
+/// <summary>Checks the emulator performs beyond the always-on bounds, alignment, barrier, collective and
+/// launch-shape checks, and how it schedules blocks.</summary>
 public sealed record EmulatorOptions
 {
     /// <summary>Report reads of global or shared memory that was never written (default on).</summary>
     public bool DetectUninitializedReads { get; init; } = true;
+
+    /// <summary>Report two threads of different warps touching the same shared byte, at least one writing, with
+    /// no barrier between them (default on). Lanes of one warp run in lockstep here and are treated as ordered.</summary>
+    public bool DetectSharedRaces { get; init; } = true;
+
+    /// <summary>Report two blocks of one launch writing the same global byte with plain stores (default on):
+    /// blocks run in no guaranteed order, so the final value would depend on scheduling. Atomics are exempt.</summary>
+    public bool DetectCrossBlockWriteConflicts { get; init; } = true;
+
+    /// <summary>Append the faulting thread's registers to every <see cref="EmulatorException"/> about a thread (default off).</summary>
+    public bool DumpRegistersOnFault { get; init; }
+
+    /// <summary>Run the blocks of a launch on several host threads (default on). Results do not depend on it:
+    /// blocks of a correct kernel are independent; shared memory, locals and checks are per block.</summary>
+    public bool ParallelBlocks { get; init; } = true;
+
+    /// <summary>Host threads for <see cref="ParallelBlocks"/>; 0 means one per processor.</summary>
+    public int MaxParallelism { get; init; }
+
+    /// <summary>When set, every .approx result (ex2, lg2, rcp, rsqrt, sqrt, sin, cos, tanh, div.approx) is moved
+    /// by a deterministic pseudo-random amount within the PTX ISA's documented error bound for that instruction,
+    /// seeded by this value, so tests can show their tolerances cover any conforming GPU. Null: exact results.</summary>
+    public int? ApproximationPerturbationSeed { get; init; }
 }

@@ -106,6 +106,12 @@ internal sealed partial class KernelExecution
             default:
                 throw Fail(LowestLane(m), $"internal error: opcode {ins.Op} has no handler", null);
         }
+        if (_perturbation is int seed && ApproximationPerturbation.Applies(ins))
+        {
+            for (int l = 0; l < 32; l++)
+                if ((m & (1u << l)) != 0)
+                    R[ins.D * 32 + l] = ApproximationPerturbation.Apply(R[ins.D * 32 + l], ins.Op, seed, _pc, _blockIndex, w.Index * 32 + l);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

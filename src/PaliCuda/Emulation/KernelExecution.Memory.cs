@@ -98,6 +98,8 @@ internal sealed partial class KernelExecution
             ulong address = R[ins.A * 32 + l] + (ulong)ins.Offset;
             var region = Resolve(ins.Space, address, elementSize * n, l, w, out int offset);
             if (region == _shared) CheckSharedWrite(offset, elementSize * n, l, w, address);
+            else if (_logGlobalWrites && region.Base >= AddressMap.HeapBase)
+                GlobalWrites.Add(address, elementSize * n, _blockIndex, w.Index * 32 + l, _code[_pc].Line);
             for (int e = 0; e < n; e++)
             {
                 int src = n == 1 ? ins.B : _pool[ins.VectorStart + e];
@@ -148,6 +150,16 @@ internal sealed partial class KernelExecution
     /// <summary>Atomics run lane by lane in lane order: each sees the previous lane's update, which is one of
     /// the orders a GPU may produce.</summary>
     private void Atomic(ref DecodedInstruction ins, ulong[] R, uint m, WarpState w)
+    {
+        if (_heap.ConcurrentAccess && ins.Space != StateSpace.Shared)
+        {
+            // Other blocks run on other host threads: their atomics on global memory must not interleave.
+            lock (_heap.AtomicLock) AtomicLanes(ref ins, R, m, w);
+        }
+        else AtomicLanes(ref ins, R, m, w);
+    }
+
+    private void AtomicLanes(ref DecodedInstruction ins, ulong[] R, uint m, WarpState w)
     {
         int size = PtxTypes.SizeOf(ins.Type);
         var op = (AtomOp)ins.SubOp;

@@ -130,7 +130,24 @@ internal sealed partial class PtxDecoder
             DeclaredMaxThreads = _f.MaxThreads,
             ConstBank = constBank,
             SourceLines = _lines,
+            RegisterNames = NamesByIndex(),
+            RegisterTypes = TypesByIndex(),
+            BlockShape = _f.BlockShape,
         };
+    }
+
+    private string?[] NamesByIndex()
+    {
+        var names = new string?[_registerCount];
+        foreach (var (name, index) in _registers) names[index] = name.Replace('#', '.'); // scoped names: "%p#3" -> "%p.3"
+        return names;
+    }
+
+    private PtxType[] TypesByIndex()
+    {
+        var types = new PtxType[_registerCount];
+        foreach (var (name, index) in _registers) types[index] = _registerTypes[name];
+        return types;
     }
 
     private static int Align(int v, int a) => a <= 1 ? v : (v + a - 1) / a * a;
