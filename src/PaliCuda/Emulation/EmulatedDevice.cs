@@ -24,7 +24,7 @@ public sealed class EmulatedDevice : IComputeDevice
 
     public EmulatedDevice(EmulatorOptions? options = null)
     {
-        _options = options ?? new EmulatorOptions();
+        _options = options ?? EmulatorOptions.Current ?? new EmulatorOptions();
         _heap = new EmulatedHeap(_options.DetectUninitializedReads);
         _defaultStream = new EmulatedStream(this);
     }

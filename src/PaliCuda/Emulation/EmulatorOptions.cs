@@ -29,4 +29,31 @@ public sealed record EmulatorOptions
     /// by a deterministic pseudo-random amount within the PTX ISA's documented error bound for that instruction,
     /// seeded by this value, so tests can show their tolerances cover any conforming GPU. Null: exact results.</summary>
     public int? ApproximationPerturbationSeed { get; init; }
+
+    private static readonly AsyncLocal<EmulatorOptions?> Ambient = new();
+
+    /// <summary>The options an <see cref="EmulatedDevice"/> created without explicit options takes: those of the
+    /// innermost <see cref="Use"/> scope on this logical call path, else the defaults.</summary>
+    public static EmulatorOptions? Current => Ambient.Value;
+
+    /// <summary>Makes <paramref name="options"/> the default for emulated devices created (directly or by the
+    /// engine) until the returned scope is disposed, so code that builds its own device can be run checked or perturbed.</summary>
+    public static IDisposable Use(EmulatorOptions options)
+    {
+        var previous = Ambient.Value;
+        Ambient.Value = options;
+        return new Scope(previous);
+    }
+
+    private sealed class Scope(EmulatorOptions? previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Ambient.Value = previous;
+        }
+    }
 }
