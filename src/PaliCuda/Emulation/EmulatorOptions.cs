@@ -18,9 +18,10 @@ public sealed record EmulatorOptions
     /// <summary>Append the faulting thread's registers to every <see cref="EmulatorException"/> about a thread (default off).</summary>
     public bool DumpRegistersOnFault { get; init; }
 
-    /// <summary>Run the blocks of a launch on several host threads (default on). Results do not depend on it:
+    /// <summary>Run the blocks of a launch on several host threads (default off: on the shared 2-core build machine it
+    /// measured slower, see docs/EMULATOR.md). Results do not depend on it:
     /// blocks of a correct kernel are independent; shared memory, locals and checks are per block.</summary>
-    public bool ParallelBlocks { get; init; } = true;
+    public bool ParallelBlocks { get; init; }
 
     /// <summary>Host threads for <see cref="ParallelBlocks"/>; 0 means one per processor.</summary>
     public int MaxParallelism { get; init; }
