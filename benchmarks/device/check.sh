@@ -7,7 +7,7 @@
 #   1. here:        dotnet tool restore && dotnet pwsh build.ps1 publish
 #   2. device run:  command "bash benchmarks/device/check.sh"
 #                   carry   ["publish/palicuda-linux-x64.tar.xz"]
-#                   timeout_s: 540 (each step below has its own limit; the sum stays under 8 minutes)
+#                   timeout_s: 540 (each step below has its own limit; they sum to under 8 minutes: 15+15+60+45+170+60+100 = 465 s)
 #
 # Steps, each with its own time limit, each failure recorded in summary.txt and never stopping the run:
 #   1. the Gpu test category                                   (PaliCuda.Tests --filter TestCategory=Gpu)
@@ -65,11 +65,11 @@ bundle="$work/palicuda-linux-x64"
 note "bundle: $archive unpacked into $bundle; mode $mode"
 
 if [[ $mode == cuda ]]; then
-    step "nvidia-smi" 30 nvidia-smi
-    step "palicuda info" 30 "$bundle/palicuda" info
+    step "nvidia-smi" 15 nvidia-smi
+    step "palicuda info" 15 "$bundle/palicuda" info
     # 1. the Gpu test category (runner exit 8 = no test matched, not a failure)
-    note "==> gpu tests (limit 150s)"
-    timeout --kill-after=10 150 "$bundle/PaliCuda.Tests" --filter "TestCategory=Gpu" "$@" \
+    note "==> gpu tests (limit 60s)"
+    timeout --kill-after=10 60 "$bundle/PaliCuda.Tests" --filter "TestCategory=Gpu" "$@" \
         --report-trx --report-trx-filename gpu-tests.trx --results-directory "$out" >>"$summary" 2>&1
     rc=$?
     note "<== gpu tests: exit $rc"
@@ -78,15 +78,15 @@ if [[ $mode == cuda ]]; then
 fi
 
 # 2. the shipped tiny fixture on the device
-step "compare tiny-pg2 ($mode)" 90 "$bundle/palicuda" compare --model "$bundle/Fixtures/tiny-pg2" --device "$mode"
+step "compare tiny-pg2 ($mode)" 45 "$bundle/palicuda" compare --model "$bundle/Fixtures/tiny-pg2" --device "$mode"
 
 # 3. the transformers reference of a random 3B-224
 hf_dir="$work/hf-3b-224"
 if [[ $mode == cuda ]]; then
-    step "hf_reference.py" 330 env PYTHONUNBUFFERED=1 python3 "$repo_root/benchmarks/device/hf_reference.py" \
-        --out "$hf_dir" --results "$out/hf-results.json" --budget-seconds 300
+    step "hf_reference.py" 170 env PYTHONUNBUFFERED=1 python3 "$repo_root/benchmarks/device/hf_reference.py" \
+        --out "$hf_dir" --results "$out/hf-results.json" --budget-seconds 160
     if [[ -f "$hf_dir/reference.json" ]]; then
-        step "compare hf 3b-224 (cuda)" 150 "$bundle/palicuda" compare --model "$hf_dir" --device cuda
+        step "compare hf 3b-224 (cuda)" 60 "$bundle/palicuda" compare --model "$hf_dir" --device cuda
         reference_args=(--reference "$hf_dir")
     else
         note "no transformers reference was written; the reference check is skipped"
@@ -101,7 +101,7 @@ else
 fi
 
 # 4. our timings, ceilings and floors on the same card in the same run, then the table
-step "device-report ($mode)" 240 "$bundle/PaliCuda.Benchmarks" device-report --device "$mode" --models "$models" \
+step "device-report ($mode)" 100 "$bundle/PaliCuda.Benchmarks" device-report --device "$mode" --models "$models" \
     --out "$out" "${reference_args[@]}"
 
 python3 - "$out" <<'PY' >"$out/results.md" 2>>"$summary"
