@@ -28,6 +28,8 @@ internal struct DecodedInstruction
     public bool GuardNegated;
     /// <summary>Constant byte offset of an address operand.</summary>
     public long Offset;
+    /// <summary>Constant byte offset of the second address operand (the global source of cp.async).</summary>
+    public long SourceOffset;
     /// <summary>First index of a vector operand in the kernel's vector pool.</summary>
     public int VectorStart;
     /// <summary>Branch target instruction index.</summary>

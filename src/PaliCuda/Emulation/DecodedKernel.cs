@@ -23,6 +23,12 @@ internal sealed class DecodedKernel
     /// <summary>The .const bank of the module (shared by its kernels).</summary>
     public required MemoryRegion ConstBank { get; init; }
     public required string[] SourceLines { get; init; }
+    /// <summary>PTX name of each register index (null for constants, specials and sinks).</summary>
+    public required string?[] RegisterNames { get; init; }
+    /// <summary>Declared type of each named register (None for the others).</summary>
+    public required PtxType[] RegisterTypes { get; init; }
+    /// <summary>The .maxntid/.reqntid directive, when the kernel has one.</summary>
+    public PtxBlockShapeSyntax? BlockShape { get; init; }
 
     public string LineText(int line) => line >= 1 && line <= SourceLines.Length ? SourceLines[line - 1].Trim() : "";
 }

@@ -24,7 +24,7 @@ public sealed class EmulatedDevice : IComputeDevice
 
     public EmulatedDevice(EmulatorOptions? options = null)
     {
-        _options = options ?? new EmulatorOptions();
+        _options = options ?? EmulatorOptions.Current ?? new EmulatorOptions();
         _heap = new EmulatedHeap(_options.DetectUninitializedReads);
         _defaultStream = new EmulatedStream(this);
     }
@@ -104,16 +104,9 @@ public sealed class EmulatedDevice : IComputeDevice
         byte[] parameters = arguments.Pack(f.Name, f.Parameters);
         Issue(stream, () =>
         {
-            var run = new KernelExecution(f.Kernel, _heap, parameters, config, _options.DetectUninitializedReads);
-            try
-            {
-                run.Run();
-            }
-            finally
-            {
-                LastLaunchWarpInstructions = run.WarpInstructions;
-                TotalWarpInstructions += run.WarpInstructions;
-            }
+            long issued = KernelLaunch.Run(f.Kernel, _heap, parameters, config, _options);
+            LastLaunchWarpInstructions = issued;
+            TotalWarpInstructions += issued;
         });
     }
 
@@ -126,6 +119,11 @@ public sealed class EmulatedDevice : IComputeDevice
             throw new EmulatorException($"{where}: block dimensions are limited to (1024, 1024, 64).");
         if (c.Grid.Y > 65535 || c.Grid.Z > 65535 || c.Grid.X > int.MaxValue)
             throw new EmulatorException($"{where}: grid dimensions are limited to (2^31-1, 65535, 65535).");
+        // .maxntid bounds only the thread count (checked below through MaxThreadsPerBlock); .reqntid fixes the shape.
+        if (f.Kernel.BlockShape is { Required: true } shape
+            && (c.Block.X != shape.X || c.Block.Y != shape.Y || c.Block.Z != shape.Z))
+            throw new EmulatorException(
+                $"{where}: the kernel declares .reqntid {shape.X}, {shape.Y}, {shape.Z} and must be launched with exactly that block.");
         if (c.Block.Volume > f.MaxThreadsPerBlock)
             throw new EmulatorException($"{where}: {c.Block.Volume} threads exceed the kernel's limit of {f.MaxThreadsPerBlock}.");
         if (c.DynamicSharedBytes < 0)

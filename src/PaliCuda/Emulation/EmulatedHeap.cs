@@ -21,6 +21,11 @@ internal sealed class EmulatedHeap
 
     public long LiveBytes { get; private set; }
 
+    /// <summary>True while a launch runs blocks on several host threads: global atomics then take <see cref="AtomicLock"/>.</summary>
+    public bool ConcurrentAccess { get; set; }
+
+    public object AtomicLock { get; } = new();
+
     public MemoryRegion Allocate(long length, string name)
     {
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), $"Cannot allocate {length} bytes.");

@@ -57,9 +57,14 @@ public sealed class EmulatedModule : IDeviceModule
         foreach (var g in syntax.Globals.Where(g => g.Space is not (".const" or ".global" or ".shared")))
             throw new PtxFormatException(name, g.Line, lines[g.Line - 1], $"module-scope {g.Space} variables are not supported");
 
+        var byName = new Dictionary<string, PtxFunctionSyntax>();
+        foreach (var f in syntax.Functions) byName[f.Name] = f;
         var functions = new Dictionary<string, EmulatedFunction>();
         foreach (var f in syntax.Functions.Where(f => f.IsEntry))
-            functions[f.Name] = new EmulatedFunction(PtxDecoder.Decode(name, lines, f, symbols, shared, constBank));
+        {
+            var flat = PtxInliner.Inline(name, lines, f, byName);
+            functions[f.Name] = new EmulatedFunction(PtxDecoder.Decode(name, lines, flat, symbols, shared, constBank));
+        }
         return new EmulatedModule(name, functions);
     }
 

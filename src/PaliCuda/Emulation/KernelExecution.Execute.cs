@@ -98,8 +98,19 @@ internal sealed partial class KernelExecution
                 for (int l = 0; l < 32; l++) if ((m & (1u << l)) != 0) R[ins.D * 32 + l] = m;
                 break;
             case Opcode.Atom: Atomic(ref ins, R, m, w); break;
+            case Opcode.Mma: Mma(ref ins, R, m, w); break;
+            case Opcode.Ldmatrix: Ldmatrix(ref ins, R, m, w); break;
+            case Opcode.CpAsync: CpAsync(ref ins, R, m, w); break;
+            case Opcode.CpAsyncCommit: CpAsyncCommit(m, w); break;
+            case Opcode.CpAsyncWait: CpAsyncWait(ref ins, m, w); break;
             default:
                 throw Fail(LowestLane(m), $"internal error: opcode {ins.Op} has no handler", null);
+        }
+        if (_perturbation is int seed && ApproximationPerturbation.Applies(ins))
+        {
+            for (int l = 0; l < 32; l++)
+                if ((m & (1u << l)) != 0)
+                    R[ins.D * 32 + l] = ApproximationPerturbation.Apply(R[ins.D * 32 + l], ins.Op, seed, _pc, _blockIndex, w.Index * 32 + l);
         }
     }
 

@@ -8,10 +8,11 @@ internal sealed partial class KernelExecution
     /// Finds the memory an access of <paramref name="size"/> bytes at <paramref name="address"/> touches, checking
     /// alignment and bounds. Throws naming the lane's thread, the PTX line and the address.
     /// </summary>
-    private MemoryRegion Resolve(StateSpace space, ulong address, int size, int lane, WarpState w, out int offset)
+    private MemoryRegion Resolve(StateSpace space, ulong address, int size, int lane, WarpState w, out int offset, int alignment = 0)
     {
-        if ((address & (ulong)(size - 1)) != 0)
-            throw Fail(lane, $"misaligned {size}-byte {SpaceName(space)} access", address);
+        if (alignment == 0) alignment = size;
+        if ((address & (ulong)(alignment - 1)) != 0)
+            throw Fail(lane, $"misaligned {size}-byte {SpaceName(space)} access (needs {alignment}-byte alignment)", address);
         if (space == StateSpace.Generic)
         {
             if (AddressMap.InShared(address)) { space = StateSpace.Shared; address -= AddressMap.SharedWindow; }
@@ -75,6 +76,7 @@ internal sealed partial class KernelExecution
             if ((m & (1u << l)) == 0) continue;
             ulong address = R[ins.A * 32 + l] + (ulong)ins.Offset;
             var region = Resolve(ins.Space, address, elementSize * n, l, w, out int offset);
+            if (region == _shared) CheckSharedRead(offset, elementSize * n, l, w, address);
             CheckInitialized(region, offset, elementSize * n, l, address);
             for (int e = 0; e < n; e++)
             {
@@ -95,6 +97,9 @@ internal sealed partial class KernelExecution
             if ((m & (1u << l)) == 0) continue;
             ulong address = R[ins.A * 32 + l] + (ulong)ins.Offset;
             var region = Resolve(ins.Space, address, elementSize * n, l, w, out int offset);
+            if (region == _shared) CheckSharedWrite(offset, elementSize * n, l, w, address);
+            else if (_logGlobalWrites && region.Base >= AddressMap.HeapBase)
+                GlobalWrites.Add(address, elementSize * n, _blockIndex, w.Index * 32 + l, _code[_pc].Line);
             for (int e = 0; e < n; e++)
             {
                 int src = n == 1 ? ins.B : _pool[ins.VectorStart + e];
@@ -146,6 +151,16 @@ internal sealed partial class KernelExecution
     /// the orders a GPU may produce.</summary>
     private void Atomic(ref DecodedInstruction ins, ulong[] R, uint m, WarpState w)
     {
+        if (_heap.ConcurrentAccess && ins.Space != StateSpace.Shared)
+        {
+            // Other blocks run on other host threads: their atomics on global memory must not interleave.
+            lock (_heap.AtomicLock) AtomicLanes(ref ins, R, m, w);
+        }
+        else AtomicLanes(ref ins, R, m, w);
+    }
+
+    private void AtomicLanes(ref DecodedInstruction ins, ulong[] R, uint m, WarpState w)
+    {
         int size = PtxTypes.SizeOf(ins.Type);
         var op = (AtomOp)ins.SubOp;
         for (int l = 0; l < 32; l++)
@@ -153,6 +168,7 @@ internal sealed partial class KernelExecution
             if ((m & (1u << l)) == 0) continue;
             ulong address = R[ins.A * 32 + l] + (ulong)ins.Offset;
             var region = Resolve(ins.Space, address, size, l, w, out int offset);
+            if (region == _shared) CheckSharedAtomic(offset, size, l, w, address);
             CheckInitialized(region, offset, size, l, address);
             ulong old = ReadBytes(region.Data, offset, size);
             ulong b = R[ins.B * 32 + l] & ins.Mask;

@@ -20,15 +20,26 @@ internal sealed partial class KernelExecution
     /// <summary>Local depots, one per thread of a block (index: warp * 32 + lane).</summary>
     private readonly MemoryRegion[] _local;
     private readonly bool _checkInit;
+    private readonly EmulatorOptions _options;
+    private readonly bool _logGlobalWrites;
+    private readonly int? _perturbation;
     private uint _bx, _by, _bz;
+    private long _blockIndex;
     private int _pc;
     private WarpState _current = null!;
 
     /// <summary>Warp-instructions executed (one per instruction issued to a warp, whatever its active mask).</summary>
     public long WarpInstructions { get; private set; }
 
-    public KernelExecution(DecodedKernel kernel, EmulatedHeap heap, byte[] parameterBlock, LaunchConfig config, bool checkInitialization)
+    /// <summary>Global stores of the blocks this execution ran (when cross-block conflicts are checked).</summary>
+    public GlobalWriteLog GlobalWrites { get; } = new();
+
+    public KernelExecution(DecodedKernel kernel, EmulatedHeap heap, byte[] parameterBlock, LaunchConfig config, EmulatorOptions options, bool concurrent)
     {
+        bool checkInitialization = options.DetectUninitializedReads;
+        _options = options;
+        _logGlobalWrites = options.DetectCrossBlockWriteConflicts && config.Grid.Volume > 1;
+        _perturbation = options.ApproximationPerturbationSeed;
         _k = kernel;
         _code = kernel.Code;
         _pool = kernel.VectorPool;
@@ -57,20 +68,21 @@ internal sealed partial class KernelExecution
         }
     }
 
-    public void Run()
+    /// <summary>Runs block <paramref name="linear"/> (x fastest) to completion.</summary>
+    public void RunBlock(long linear)
     {
-        for (uint z = 0; z < _grid.Z; z++)
-            for (uint y = 0; y < _grid.Y; y++)
-                for (uint x = 0; x < _grid.X; x++)
-                {
-                    _bx = x; _by = y; _bz = z;
-                    RunBlock();
-                }
+        _blockIndex = linear;
+        _bx = (uint)(linear % _grid.X);
+        _by = (uint)(linear / _grid.X % _grid.Y);
+        _bz = (uint)(linear / ((long)_grid.X * _grid.Y));
+        RunWarps();
     }
 
-    private void RunBlock()
+    private void RunWarps()
     {
+        BeginSharedInterval();
         _shared.ClearInitialized();
+        ResetAsyncCopies(_warps.Length * 32);
         foreach (var w in _warps)
         {
             FillSpecialRegisters(w);
@@ -95,6 +107,7 @@ internal sealed partial class KernelExecution
                 w.AtBarrier = false;
             }
             if (!anyLive) return;
+            BeginSharedInterval();
         }
     }
 
@@ -228,7 +241,24 @@ internal sealed partial class KernelExecution
         long tx = t % _block.X, ty = t / _block.X % _block.Y, tz = t / ((long)_block.X * _block.Y);
         int line = (uint)_pc < (uint)_code.Length ? _code[_pc].Line : 0;
         string at = address is ulong a ? $" at address 0x{a:X}" : "";
+        string registers = _options.DumpRegistersOnFault ? RegisterDump(lane) : "";
         return new EmulatorException(
-            $"Kernel '{_k.Name}' ({_k.ModuleName}) block ({_bx},{_by},{_bz}) thread ({tx},{ty},{tz}) PTX line {line} `{_k.LineText(line)}`: {what}{at}.");
+            $"Kernel '{_k.Name}' ({_k.ModuleName}) block ({_bx},{_by},{_bz}) thread ({tx},{ty},{tz}) PTX line {line} `{_k.LineText(line)}`: {what}{at}.{registers}");
+    }
+
+    /// <summary>The named registers of one lane of the current warp, in declaration order.</summary>
+    private string RegisterDump(int lane)
+    {
+        var sb = new System.Text.StringBuilder("\nRegisters of this thread:");
+        var names = _k.RegisterNames;
+        for (int r = 0; r < names.Length; r++)
+        {
+            if (names[r] == null) continue;
+            ulong v = _current.Registers[r * 32 + lane];
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n  {names[r]} = 0x{v:X}");
+            if (_k.RegisterTypes[r] == PtxType.F32) sb.Append(System.Globalization.CultureInfo.InvariantCulture, $" ({FloatMath.Single(v):R})");
+            else if (_k.RegisterTypes[r] == PtxType.F64) sb.Append(System.Globalization.CultureInfo.InvariantCulture, $" ({FloatMath.Double(v):R})");
+        }
+        return sb.ToString();
     }
 }

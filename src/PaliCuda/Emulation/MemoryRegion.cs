@@ -40,11 +40,19 @@ internal sealed class MemoryRegion
         return true;
     }
 
+    /// <summary>Sets the shadow bits a word at a time, atomically: blocks running on other host threads may be
+    /// marking neighbouring bytes of the same word.</summary>
     public void MarkInitialized(long offset, long size)
     {
         var bits = InitBits;
-        if (bits == null) return;
-        for (long i = offset; i < offset + size; i++) bits[i >> 6] |= 1UL << (int)(i & 63);
+        if (bits == null || size <= 0) return;
+        long end = offset + size;
+        for (long word = offset >> 6; word <= (end - 1) >> 6; word++)
+        {
+            long from = Math.Max(offset, word << 6) - (word << 6), to = Math.Min(end, (word + 1) << 6) - (word << 6);
+            ulong mask = to - from == 64 ? ulong.MaxValue : ((1UL << (int)(to - from)) - 1) << (int)from;
+            if ((bits[word] & mask) != mask) Interlocked.Or(ref bits[word], mask);
+        }
     }
 
     public void ClearInitialized()

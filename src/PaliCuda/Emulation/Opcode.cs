@@ -20,6 +20,8 @@ internal enum Opcode : ushort
     SetpS, SetpU, SetpF, SetpD, Selp, Cvt,
 
     Bra, Exit, BarSync, Shfl, Vote, ActiveMask, Atom,
+
+    Mma, Ldmatrix, CpAsync, CpAsyncCommit, CpAsyncWait,
 }
 
 /// <summary>PTX state spaces of memory instructions.</summary>
@@ -52,4 +54,10 @@ internal enum InstrFlags : ushort
     NegateC = 16,
     /// <summary>Atom without a destination (red).</summary>
     NoResult = 32,
+    /// <summary>ldmatrix .trans: each thread receives a column of the 8x8 matrix instead of a row.</summary>
+    Transpose = 64,
+    /// <summary>cp.async with a src-size operand (register C): bytes past it are zero-filled.</summary>
+    SourceSize = 128,
+    /// <summary>cp.async with an ignore-src predicate (register C): when true nothing is read and all bytes are zero.</summary>
+    IgnoreSource = 256,
 }

@@ -14,8 +14,10 @@ internal sealed partial class PtxDecoder
         string name = parts[0];
         var types = new List<PtxType>();
         var mods = new List<string>();
-        foreach (var m in parts.Skip(1))
+        foreach (var part in parts.Skip(1))
         {
+            // .shared::cta is the CTA's own shared memory, the only shared window a non-cluster launch has.
+            string m = part == "shared::cta" ? "shared" : part;
             var t = PtxTypes.Parse(m);
             if (t != null) types.Add(t.Value);
             else mods.Add(m);
@@ -337,7 +339,7 @@ internal sealed partial class PtxDecoder
             case "ret" or "exit":
                 NoMods("uni");
                 Arity(0);
-                if (!_f.IsEntry) throw Error("device functions (.func) are not supported yet");
+                if (!_f.IsEntry) throw Error("internal error: a .func body reached the decoder without being inlined");
                 ins.Op = Opcode.Exit;
                 break;
             case "bar" or "barrier":
@@ -368,7 +370,16 @@ internal sealed partial class PtxDecoder
                 DecodeAtom(s, ref ins, mods, type, name == "red");
                 break;
             case "call":
-                throw Error("calls to device functions are not supported yet");
+                throw Error("internal error: a call reached the decoder without being inlined");
+            case "mma":
+                DecodeMma(s, ref ins, mods, types);
+                break;
+            case "ldmatrix":
+                DecodeLdmatrix(s, ref ins, mods, types);
+                break;
+            case "cp":
+                DecodeCpAsync(s, ref ins, mods);
+                break;
             default:
                 throw Error($"instruction '{s.Opcode}' is not implemented by the emulator");
         }
@@ -414,6 +425,10 @@ internal sealed partial class PtxDecoder
         }
         if (type == PtxType.None || type == PtxType.Pred || type == PtxType.F16x2 || type == PtxType.BF16x2 && vec > 1)
             throw Error($"'{s.Opcode}': type not supported for memory access");
+        var addressSyntax = load ? ops[1] : ops[0];
+        if (space == StateSpace.Param && addressSyntax.Name != null
+            && _symbols.TryGetValue(addressSyntax.Name, out var slot) && slot.Space == StateSpace.Local)
+            space = StateSpace.Local; // a call-site .param slot
         if (!load && space is StateSpace.Param or StateSpace.Const) throw Error($"stores to {space} space are not allowed");
         ins.Op = load ? Opcode.Ld : Opcode.St;
         ins.Space = space;

@@ -89,7 +89,9 @@ internal sealed partial class PtxDecoder
         int staticShared = sharedOffset;
         int dynamicOffset = Align(staticShared, Math.Max(dynamicAlign, 16));
         foreach (var n in dynamicNames) _symbols[n] = (StateSpace.Shared, (ulong)dynamicOffset);
-        foreach (var v in _f.Locals.Where(l => l.Space == ".local"))
+        // The .local depot, then call-site .param slots (arguments and return values of inlined calls),
+        // which are per-thread call-frame memory.
+        foreach (var v in _f.Locals.Where(l => l.Space is ".local" or ".param"))
         {
             localOffset = Align(localOffset, v.Alignment);
             _symbols[v.Name] = (StateSpace.Local, (ulong)localOffset);
@@ -128,7 +130,24 @@ internal sealed partial class PtxDecoder
             DeclaredMaxThreads = _f.MaxThreads,
             ConstBank = constBank,
             SourceLines = _lines,
+            RegisterNames = NamesByIndex(),
+            RegisterTypes = TypesByIndex(),
+            BlockShape = _f.BlockShape,
         };
+    }
+
+    private string?[] NamesByIndex()
+    {
+        var names = new string?[_registerCount];
+        foreach (var (name, index) in _registers) names[index] = name.Replace('#', '.'); // scoped names: "%p#3" -> "%p.3"
+        return names;
+    }
+
+    private PtxType[] TypesByIndex()
+    {
+        var types = new PtxType[_registerCount];
+        foreach (var (name, index) in _registers) types[index] = _registerTypes[name];
+        return types;
     }
 
     private static int Align(int v, int a) => a <= 1 ? v : (v + a - 1) / a * a;

@@ -45,7 +45,14 @@ internal static class PtxLexer
             if (char.IsLetter(c) || c == '_' || c == '$' || c == '%' || c == '.')
             {
                 i++;
-                while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] is '_' or '$' or '.' or '%')) i++;
+                while (i < text.Length)
+                {
+                    if (char.IsLetterOrDigit(text[i]) || text[i] is '_' or '$' or '.' or '%') { i++; continue; }
+                    // State-space and cache qualifiers such as .shared::cta or .L2::128B belong to the opcode;
+                    // a label's single ':' does not.
+                    if (text[i] == ':' && i + 2 < text.Length && text[i + 1] == ':' && char.IsLetterOrDigit(text[i + 2])) { i += 2; continue; }
+                    break;
+                }
                 tokens.Add(new PtxToken(PtxTokenKind.Identifier, text[start..i], line));
                 continue;
             }

@@ -108,8 +108,12 @@ internal sealed class PtxParser
                     }
                     break;
                 }
-                case ".file" or ".loc" or ".section":
-                    throw Error(tok.Line, $"debug directive '{tok.Text}' is not supported; compile without -G/-lineinfo");
+                case ".file" or ".loc":
+                    SkipLine(tok.Line);
+                    break;
+                case ".section":
+                    SkipSection();
+                    break;
                 default:
                     throw Error(tok.Line, $"unexpected '{tok.Text}' at module scope");
             }
@@ -188,11 +192,11 @@ internal sealed class PtxParser
     {
         var kindTok = Next();
         bool isEntry = kindTok.Text == ".entry";
+        var returns = new List<PtxVariableSyntax>();
         if (!isEntry && Peek().Is("("))
         {
-            // Return parameters of a .func: parsed for shape, not used (calls are refused at decode).
             Next();
-            while (!Peek().Is(")")) { if (Peek().Is(",")) Next(); else ParseVariable(isParam: true); }
+            while (!Peek().Is(")")) { if (Peek().Is(",")) Next(); else returns.Add(ParseVariable(isParam: true)); }
             Next();
         }
         string name = ExpectIdentifier();
@@ -208,6 +212,7 @@ internal sealed class PtxParser
             Next();
         }
         int maxThreads = 0;
+        PtxBlockShapeSyntax? shape = null;
         while (Peek().Kind == PtxTokenKind.Identifier && Peek().Text.StartsWith('.'))
         {
             var directive = Next();
@@ -215,9 +220,11 @@ internal sealed class PtxParser
             while (Peek().Is(",")) { Next(); nums.Add(ExpectInteger()); }
             if (directive.Text is ".maxntid" or ".reqntid")
             {
+                if (nums.Count > 3 || nums.Any(n => n < 1)) throw Error(directive.Line, $"{directive.Text} needs one to three positive sizes");
                 long product = 1;
                 foreach (var n in nums) product *= n;
-                maxThreads = (int)product;
+                maxThreads = (int)Math.Min(product, int.MaxValue);
+                shape = new PtxBlockShapeSyntax(directive.Text == ".reqntid", nums[0], nums.Count > 1 ? nums[1] : 1, nums.Count > 2 ? nums[2] : 1);
             }
             else if (directive.Text is not (".minnctapersm" or ".maxnreg" or ".maxnctapersm"))
                 throw Error(directive.Line, $"unsupported performance directive '{directive.Text}'");
@@ -276,6 +283,20 @@ internal sealed class PtxParser
                 locals.Add(ParseVariable());
                 continue;
             }
+            if (tok.Text == ".param")
+            {
+                // Call-site argument and return slots, declared inside { } call sequences that reuse their names.
+                var v = ParseVariable();
+                string unique = scopes.Count == 1 ? v.Name : $"{v.Name}#{++uniq}";
+                scopes[^1][v.Name] = unique;
+                locals.Add(v with { Name = unique });
+                continue;
+            }
+            if (tok.Text == ".loc")
+            {
+                SkipLine(tok.Line);
+                continue;
+            }
             if (tok.Text == ".pragma")
             {
                 Next();
@@ -291,7 +312,11 @@ internal sealed class PtxParser
             }
             body.Add(ParseInstruction(Resolve));
         }
-        return new PtxFunctionSyntax(name, isEntry, parameters, locals, body, labels, registers, maxThreads, kindTok.Line);
+        return new PtxFunctionSyntax(name, isEntry, parameters, locals, body, labels, registers, maxThreads, kindTok.Line)
+        {
+            ReturnParameters = returns,
+            BlockShape = shape,
+        };
 
         string Resolve(string n)
         {
@@ -314,6 +339,8 @@ internal sealed class PtxParser
         }
         var opTok = Next();
         if (opTok.Kind != PtxTokenKind.Identifier) throw Error(opTok.Line, $"expected an instruction but found '{opTok.Text}'");
+        if (opTok.Text == "call" || opTok.Text.StartsWith("call.", StringComparison.Ordinal))
+            return ParseCall(opTok, guard, guardNeg, line, resolve);
         var operands = new List<PtxOperandSyntax>();
         while (!Peek().Is(";"))
         {
@@ -324,6 +351,76 @@ internal sealed class PtxParser
         }
         Next();
         return new PtxInstructionSyntax(guard, guardNeg, opTok.Text, operands, line);
+    }
+
+    /// <summary>"call[.uni] [(ret, ...),] target[, (arg, ...)];" becomes three operands: a vector of return
+    /// slots (possibly empty), the target symbol and a vector of argument slots.</summary>
+    private PtxInstructionSyntax ParseCall(PtxToken opTok, string? guard, bool guardNeg, int line, Func<string, string> resolve)
+    {
+        var returns = new List<PtxOperandSyntax>();
+        var args = new List<PtxOperandSyntax>();
+        if (Peek().Is("("))
+        {
+            returns = ParseNameList(resolve);
+            Expect(",");
+        }
+        var target = Next();
+        if (target.Kind != PtxTokenKind.Identifier) throw Error(target.Line, $"expected a call target but found '{target.Text}'");
+        if (Peek().Is(","))
+        {
+            Next();
+            if (!Peek().Is("(")) throw Error(Peek().Line, "indirect calls through a prototype are not supported");
+            args = ParseNameList(resolve);
+        }
+        if (Peek().Is(",")) throw Error(Peek().Line, "indirect calls through a prototype are not supported");
+        Expect(";");
+        var operands = new List<PtxOperandSyntax>
+        {
+            new(PtxOperandKind.Vector, Elements: returns),
+            new(PtxOperandKind.Symbol, Name: target.Text),
+            new(PtxOperandKind.Vector, Elements: args),
+        };
+        return new PtxInstructionSyntax(guard, guardNeg, opTok.Text, operands, line);
+    }
+
+    private List<PtxOperandSyntax> ParseNameList(Func<string, string> resolve)
+    {
+        Expect("(");
+        var names = new List<PtxOperandSyntax>();
+        while (!Peek().Is(")"))
+        {
+            if (Peek().Is(",")) { Next(); continue; }
+            var tok = Next();
+            if (tok.Kind != PtxTokenKind.Identifier) throw Error(tok.Line, $"call arguments must be .param variables, found '{tok.Text}'");
+            names.Add(new PtxOperandSyntax(PtxOperandKind.Symbol, Name: resolve(tok.Text)));
+        }
+        Next();
+        return names;
+    }
+
+    /// <summary>Skips the rest of a debug directive's line (.loc, .file).</summary>
+    private void SkipLine(int line)
+    {
+        while (Peek().Kind != PtxTokenKind.End && Peek().Line == line) Next();
+    }
+
+    /// <summary>Skips a debug section (.section .debug_* { ... }), whose body holds @@DWARF and byte directives.</summary>
+    private void SkipSection()
+    {
+        var start = Next();
+        var name = Next();
+        if (!name.Text.StartsWith(".debug", StringComparison.Ordinal))
+            throw Error(start.Line, $"section '{name.Text}' is not supported (only .debug_* sections, which are skipped)");
+        if (!Peek().Is("{")) return;
+        int depth = 0;
+        do
+        {
+            var tok = Next();
+            if (tok.Kind == PtxTokenKind.End) throw Error(start.Line, "debug section is not closed");
+            if (tok.Is("{")) depth++;
+            else if (tok.Is("}")) depth--;
+        }
+        while (depth > 0);
     }
 
     private PtxOperandSyntax ParseOperand(Func<string, string> resolve)

@@ -45,7 +45,17 @@ internal sealed record PtxFunctionSyntax(
     IReadOnlyDictionary<string, int> Labels,
     IReadOnlyDictionary<string, string> Registers,
     int MaxThreads,
-    int Line);
+    int Line)
+{
+    /// <summary>The return parameters of a .func (empty for an .entry).</summary>
+    public IReadOnlyList<PtxVariableSyntax> ReturnParameters { get; init; } = Array.Empty<PtxVariableSyntax>();
+
+    /// <summary>.maxntid (upper bound) or .reqntid (exact) block shape, when declared.</summary>
+    public PtxBlockShapeSyntax? BlockShape { get; init; }
+}
+
+/// <summary>A kernel's .maxntid or .reqntid directive: up to three dimensions.</summary>
+internal sealed record PtxBlockShapeSyntax(bool Required, long X, long Y, long Z);
 
 internal sealed record PtxModuleSyntax(
     string Version,
