@@ -137,6 +137,34 @@ public class GpuFlashAttentionTests(GpuTarget target)
         GpuOpHarness.AssertClose("fallback attention", h.Read(h.Cpu, y.Cpu), h.Read(h.Gpu, y.Gpu), Bf16Tolerance.TwoRoundings);
     }
 
+    /// <summary>A query view starting one bf16 into its buffer cannot be copied in 16-byte chunks.</summary>
+    [Test]
+    public void MisalignedTensorsAreRefusedWhenExplicitAndFallBackByDefault()
+    {
+        var p = new AttentionParams(2, 2, 16, 0.3f, null, AttentionMaskSpec.Bidirectional, KvLayout.TokenMajor);
+        foreach (var explicitChoice in new[] { true, false })
+        {
+            using var h = new GpuOpHarness(target, 14600, explicitChoice ? Variant("flash_mma") : null);
+            var (_, k, v) = Inputs(h, p, 6, 6);
+            var data = h.Normal(6 * 32 + 1);
+            var whole = h.GpuTensor([6 * 32 + 1], BufferDType.BF16, "q+1");
+            h.Gpu.Write(whole, data);
+            var q = whole with { ByteOffset = 2, Shape = [6, 32], Name = "q" };
+            var qCpu = h.Cpu.UploadWeight("q", data[1..], [6, 32]);
+            var y = h.Outputs([6, 32]);
+            if (explicitChoice)
+            {
+                var e = Assert.Throws<GpuLaunchException>(() => h.Gpu.Attention(q, k.Gpu, v.Gpu, null, null, p, y.Gpu));
+                Assert.That(e!.Message, Does.Contain("'q' is not 16-byte aligned"));
+                continue;
+            }
+            h.Gpu.Attention(q, k.Gpu, v.Gpu, null, null, p, y.Gpu);
+            h.Cpu.Attention(qCpu, k.Cpu, v.Cpu, null, null, p, y.Cpu);
+            Assert.That(h.Gpu.VariantFallbacks.Single(), Does.Contain("'q' is not 16-byte aligned"));
+            GpuOpHarness.AssertClose("misaligned fallback", h.Read(h.Cpu, y.Cpu), h.Read(h.Gpu, y.Gpu), Bf16Tolerance.TwoRoundings);
+        }
+    }
+
     [Test]
     public void SupportedShapesRecordNoFallback()
     {
