@@ -45,6 +45,7 @@ public static class KernelOps
         [(GeGlu, DefaultVariant)] = ["palicuda_geglu_bf16"],
         [(Rope, DefaultVariant)] = ["palicuda_rope_bf16"],
         [(AttentionPrefill, "reference")] = ["palicuda_attention_prefill_reference"],
+        [(AttentionPrefill, "flash_mma")] = [.. new[] { 16, 32, 64, 80, 128, 256 }.Select(d => $"palicuda_attention_prefill_flash_d{d}")],
         [(AttentionDecode, "split_kv")] = ["palicuda_attention_decode_split", "palicuda_attention_decode_combine"],
         [(AttentionDecode, "reference")] = ["palicuda_attention_prefill_reference"],
     };

@@ -18,4 +18,6 @@ public sealed record EngineOptions
     /// checkpoint as stored. A float32 backend loads exactly the values the GPU format reconstructs.
     /// </summary>
     public QuantizationPlan? Weights { get; init; }
+    /// <summary>GPU backend settings (kernel variants, fusion) for the emulated and CUDA devices; defaults if null.</summary>
+    public Backends.Gpu.GpuBackendOptions? Gpu { get; init; }
 }

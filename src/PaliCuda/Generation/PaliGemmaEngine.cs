@@ -33,7 +33,7 @@ public sealed class PaliGemmaEngine : IDisposable
         Options = options;
         EosTokenIds = eosTokenIds;
         Model = new PaliGemmaModel(config, options.WindowSemantics, options.NormalizerDType);
-        Backend = BackendFactory.Create(options.Device);
+        Backend = BackendFactory.Create(options.Device, options.Gpu);
         _weights = new WeightSet(Backend);
         try
         {

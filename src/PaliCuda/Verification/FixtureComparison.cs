@@ -26,7 +26,9 @@ public static class FixtureComparison
     /// <summary>The rule for a device: <see cref="ToleranceRule.Float32"/> on the CPU, <see cref="Bf16"/> on the GPU backends (emulated or CUDA).</summary>
     public static ToleranceRule ToleranceFor(DeviceKind device) => device == DeviceKind.Cpu ? ToleranceRule.Float32 : Bf16;
 
-    public static ComparisonReport Run(string fixtureDirectory, DeviceKind device = DeviceKind.Cpu, ToleranceRule? tolerance = null, CancellationToken cancellationToken = default)
+    /// <param name="gpuOptions">GPU backend settings (kernel variants) for the emulated and CUDA devices.</param>
+    public static ComparisonReport Run(string fixtureDirectory, DeviceKind device = DeviceKind.Cpu, ToleranceRule? tolerance = null, CancellationToken cancellationToken = default,
+        Backends.Gpu.GpuBackendOptions? gpuOptions = null)
     {
         tolerance ??= ToleranceFor(device);
         var jsonPath = Path.Combine(fixtureDirectory, ReferenceJson);
@@ -35,7 +37,7 @@ public static class FixtureComparison
         var root = doc.RootElement;
         var tensorNames = root.GetProperty("tensors").EnumerateObject().Select(p => p.Name).ToList();
 
-        using var engine = PaliGemmaEngine.Load(fixtureDirectory, new EngineOptions { Device = device });
+        using var engine = PaliGemmaEngine.Load(fixtureDirectory, new EngineOptions { Device = device, Gpu = gpuOptions });
         using var reference = new ReferenceTensors(Path.Combine(fixtureDirectory, ReferenceTensorsFile));
         var cases = root.GetProperty("cases").EnumerateArray()
             .Select(c => RunCase(engine, reference, c, tensorNames, tolerance, cancellationToken)).ToList();

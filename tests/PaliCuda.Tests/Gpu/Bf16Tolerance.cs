@@ -26,6 +26,14 @@ internal static class Bf16Tolerance
     public const double TwoRoundings = 2 * SingleRounding;
 
     /// <summary>
+    /// Attention whose probabilities are rounded to bf16 before P·V (flash_mma): the output is Σ w̃_j v_j with
+    /// w̃_j = p_j(1+δ_j) / Σ_k p_k(1+δ_k), |δ_j| ≤ u, so Δout = Σ_j w_j (δ_j − δ̄)(v_j − out); with independent δ_j
+    /// of RMS u/√3 this is at most u relative to |out| in L2 (for random v, |out|² ≈ Σ w_j²|v_j|²). One u on top of
+    /// <see cref="TwoRoundings"/>.
+    /// </summary>
+    public const double RoundedProbabilities = TwoRoundings + UnitRoundoff;
+
+    /// <summary>
     /// GEMM elementwise: |Δ_ij| ≤ u·|ref_ij| + γ_k·Σ_l |x_il·w_jl| with γ_k = k·2^-24 (fp32 accumulation in any order,
     /// Higham's bound for a dot product of length k).
     /// </summary>

@@ -5,11 +5,25 @@ using PaliCuda.Graph;
 
 namespace PaliCuda.Tests.Gpu;
 
-/// <summary>Attention prefill and split-KV decode against the CPU reference: masks, windows, GQA, head sizes, soft cap.</summary>
-[TestFixture(GpuTarget.Emulated)]
-[TestFixture(GpuTarget.Cuda, Category = "Gpu")]
-public class GpuAttentionTests(GpuTarget target)
+/// <summary>
+/// Attention prefill and split-KV decode against the CPU reference: masks, windows, GQA, head sizes, soft cap; each
+/// fixture forces one attention.prefill variant, so both kernels are checked on every device.
+/// </summary>
+[TestFixture(GpuTarget.Emulated, "reference")]
+[TestFixture(GpuTarget.Emulated, "flash_mma")]
+[TestFixture(GpuTarget.Cuda, "reference", Category = "Gpu")]
+[TestFixture(GpuTarget.Cuda, "flash_mma", Category = "Gpu")]
+public class GpuAttentionTests(GpuTarget target, string prefillVariant)
 {
+    /// <summary>flash_mma rounds the probabilities to bf16 before P·V (see <see cref="Bf16Tolerance.RoundedProbabilities"/>).</summary>
+    private double Tolerance => prefillVariant == "flash_mma" ? Bf16Tolerance.RoundedProbabilities : Bf16Tolerance.TwoRoundings;
+
+    private GpuBackendOptions WithVariant(GpuBackendOptions? options)
+    {
+        var o = options ?? new GpuBackendOptions();
+        return o with { Variants = new Dictionary<string, string>(o.Variants) { [KernelVariants.AttentionPrefill] = prefillVariant } };
+    }
+
     // heads, kvHeads, headDim, tokens, window, semantics, softcap
     private static readonly object[] PrefillCases =
     [
@@ -46,7 +60,7 @@ public class GpuAttentionTests(GpuTarget target)
     [TestCase(2, 1, 16, 7), TestCase(2, 2, 72, 5)]
     public void BidirectionalTokenMajorMatchesReference(int heads, int kvHeads, int headDim, int tokens)
     {
-        using var h = new GpuOpHarness(target, 9900 + headDim);
+        using var h = new GpuOpHarness(target, 9900 + headDim, WithVariant(null));
         var p = new AttentionParams(heads, kvHeads, headDim, 0.3f, null, AttentionMaskSpec.Bidirectional, KvLayout.TokenMajor);
         var q = h.Pair(h.Normal(tokens * heads * headDim), [tokens, heads * headDim]);
         var k = h.Pair(h.Normal(tokens * kvHeads * headDim), [tokens, kvHeads * headDim]);
@@ -54,12 +68,12 @@ public class GpuAttentionTests(GpuTarget target)
         var y = h.Outputs([tokens, heads * headDim]);
         h.Gpu.Attention(q.Gpu, k.Gpu, v.Gpu, null, null, p, y.Gpu);
         h.Cpu.Attention(q.Cpu, k.Cpu, v.Cpu, null, null, p, y.Cpu);
-        GpuOpHarness.AssertClose("bidirectional attention", h.Read(h.Cpu, y.Cpu), h.Read(h.Gpu, y.Gpu), Bf16Tolerance.TwoRoundings);
+        GpuOpHarness.AssertClose("bidirectional attention", h.Read(h.Cpu, y.Cpu), h.Read(h.Gpu, y.Gpu), Tolerance);
     }
 
     private void Run(AttentionParams p, int queries, int capacity, int prefix, int[] positions, int seed, GpuBackendOptions? options = null)
     {
-        using var h = new GpuOpHarness(target, seed, options);
+        using var h = new GpuOpHarness(target, seed, WithVariant(options));
         var q = h.Pair(h.Normal(queries * p.NumHeads * p.HeadDim, 2), [queries, p.NumHeads * p.HeadDim]);
         var k = h.Pair(h.Normal(p.NumKvHeads * capacity * p.HeadDim, 2), [p.NumKvHeads, capacity, p.HeadDim]);
         var v = h.Pair(h.Normal(p.NumKvHeads * capacity * p.HeadDim), [p.NumKvHeads, capacity, p.HeadDim]);
@@ -69,6 +83,6 @@ public class GpuAttentionTests(GpuTarget target)
         h.Gpu.Attention(q.Gpu, k.Gpu, v.Gpu, qp.Gpu, pl.Gpu, p, y.Gpu);
         h.Cpu.Attention(q.Cpu, k.Cpu, v.Cpu, qp.Cpu, pl.Cpu, p, y.Cpu);
         GpuOpHarness.AssertClose($"attention {p.NumHeads}/{p.NumKvHeads} heads, d={p.HeadDim}, {queries} queries, prefix {prefix}, {p.Mask}",
-            h.Read(h.Cpu, y.Cpu), h.Read(h.Gpu, y.Gpu), Bf16Tolerance.TwoRoundings);
+            h.Read(h.Cpu, y.Cpu), h.Read(h.Gpu, y.Gpu), Tolerance);
     }
 }

@@ -31,6 +31,7 @@ public sealed class GpuBackend : IBackend
     private GpuMemory? _weightArena;
     private long _weightCursor;
     private DeviceBuffer? _decodeWorkspace;
+    private readonly HashSet<string> _variantFallbacks = new(StringComparer.Ordinal);
 
     private readonly bool _ownsDevice;
 
@@ -390,12 +391,17 @@ public sealed class GpuBackend : IBackend
             && KernelVariants.Resolve(KernelVariants.AttentionDecode, _options.Variants) == "split_kv";
         if (!decode)
         {
-            KernelVariants.Resolve(KernelVariants.AttentionPrefill, _options.Variants);
+            var args = Args().Add(Buf(y)).Add(Buf(q)).Add(Buf(k)).Add(Buf(v)).AddPointer(Ptr(queryPositions)).AddPointer(Ptr(prefixLength))
+                .Add(q.Rows).Add(p.NumHeads).Add(p.NumKvHeads).Add(p.HeadDim).Add(cached ? 1 : 0).Add(capacity)
+                .Add(p.Scale).Add(softcap).Add(maskKind).Add(window).Add(semantics);
+            if (PrefillVariant(p, q, k, v, y) is { } flash)
+            {
+                _kernels.Launch(flash.Entry, new Dim3((uint)((q.Rows + FlashAttentionTiles.QueryRows - 1) / FlashAttentionTiles.QueryRows), (uint)p.NumHeads),
+                    FlashAttentionTiles.Threads, args, flash.SharedBytes);
+                return;
+            }
             var rows = q.Rows * p.NumHeads;
-            _kernels.Launch("palicuda_attention_prefill_reference", (rows + AttentionWarpsPerBlock - 1) / AttentionWarpsPerBlock, 32 * AttentionWarpsPerBlock,
-                Args().Add(Buf(y)).Add(Buf(q)).Add(Buf(k)).Add(Buf(v)).AddPointer(Ptr(queryPositions)).AddPointer(Ptr(prefixLength))
-                    .Add(q.Rows).Add(p.NumHeads).Add(p.NumKvHeads).Add(p.HeadDim).Add(cached ? 1 : 0).Add(capacity)
-                    .Add(p.Scale).Add(softcap).Add(maskKind).Add(window).Add(semantics));
+            _kernels.Launch("palicuda_attention_prefill_reference", (rows + AttentionWarpsPerBlock - 1) / AttentionWarpsPerBlock, 32 * AttentionWarpsPerBlock, args);
             return;
         }
         var splits = Math.Clamp((capacity + _options.DecodeKeysPerSplit - 1) / _options.DecodeKeysPerSplit, 1, _options.MaxDecodeSplits);
@@ -407,6 +413,30 @@ public sealed class GpuBackend : IBackend
                 .Add(p.Scale).Add(softcap).Add(maskKind).Add(window).Add(semantics));
         _kernels.Launch("palicuda_attention_decode_combine", rowsCount, 32, Args().Add(Buf(y)).Add(workspace).Add(splits).Add(p.HeadDim));
     }
+
+    /// <summary>
+    /// The flash_mma kernel for this prefill, or null for the reference kernel. flash_mma needs a head size that is a
+    /// multiple of 8 (at most 256) and 16-byte aligned tensors; when it cannot serve the shape, an explicit choice of
+    /// flash_mma throws, while the default choice falls back to reference and records why in <see cref="VariantFallbacks"/>.
+    /// </summary>
+    private (string Entry, int SharedBytes)? PrefillVariant(AttentionParams p, params DeviceTensor[] tensors)
+    {
+        var variant = KernelVariants.Resolve(KernelVariants.AttentionPrefill, _options.Variants);
+        if (variant != "flash_mma") return null;
+        var (entry, shared, unsupported) = FlashAttentionTiles.For(p.HeadDim);
+        unsupported ??= tensors.FirstOrDefault(t => Buf(t).Address % 16 != 0) is { } misaligned
+            ? $"tensor '{misaligned.Name}' is not 16-byte aligned (the kernel copies 16-byte chunks)"
+            : null;
+        if (unsupported is null) return (entry!, shared);
+        if (_options.Variants.ContainsKey(KernelVariants.AttentionPrefill))
+            throw Fail("Attention", $"kernel variant {KernelVariants.AttentionPrefill}=flash_mma was requested but cannot run: {unsupported}");
+        var note = $"{KernelVariants.AttentionPrefill}: flash_mma -> reference ({unsupported})";
+        if (_variantFallbacks.Add(note)) System.Diagnostics.Trace.TraceWarning(note);
+        return null;
+    }
+
+    /// <summary>Distinct reasons a default kernel variant was replaced by another (each also traced once as a warning).</summary>
+    public IReadOnlyCollection<string> VariantFallbacks => _variantFallbacks;
 
     /// <summary>
     /// After the fused q|k|v GEMM: <paramref name="qOut"/> = rope(q), the cache rows at the tokens' positions =

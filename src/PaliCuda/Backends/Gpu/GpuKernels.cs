@@ -17,6 +17,8 @@ internal sealed class GpuKernels(IComputeDevice device, bool stripLineInfo) : ID
         var function = Function(entry);
         try
         {
+            // Above 48 KB CUDA wants the per-function opt-in; the device still refuses more than it has.
+            if (dynamicSharedBytes > function.MaxDynamicSharedBytes) function.SetMaxDynamicSharedBytes(dynamicSharedBytes);
             device.Launch(function, new LaunchConfig(grid, block, dynamicSharedBytes), arguments);
         }
         catch (Exception e) when (e is not GpuLaunchException)

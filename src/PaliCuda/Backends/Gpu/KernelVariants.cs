@@ -15,6 +15,7 @@ public static class KernelVariants
         {
             [AttentionPrefill] =
             [
+                ("flash_mma", "flash-attention-2: 64-query tiles per head, cp.async double-buffered K/V tiles, tensor-core Q·K and P·V (P in bf16)"),
                 ("reference", "one warp per (query, head) row, online softmax in fp32, no score matrix"),
             ],
             [AttentionDecode] =
