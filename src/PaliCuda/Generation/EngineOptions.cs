@@ -12,4 +12,6 @@ public sealed record EngineOptions
     public NormalizerDType NormalizerDType { get; init; } = NormalizerDType.F32;
     /// <summary>Upper bound on prompt + generated tokens (KV cache capacity); the config's max positions if null.</summary>
     public int? MaxTotalTokens { get; init; }
+    /// <summary>Bounds on untrusted input (checkpoint headers, tokenizer, images, prompt length).</summary>
+    public EngineLimits Limits { get; init; } = EngineLimits.Default;
 }

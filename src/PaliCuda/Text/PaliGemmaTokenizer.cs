@@ -60,12 +60,18 @@ public sealed class PaliGemmaTokenizer
 
     /// <summary>Loads a SentencePiece <c>tokenizer.model</c> file.</summary>
     /// <exception cref="TokenizerFormatException">The file is not a supported SentencePiece model.</exception>
-    public static PaliGemmaTokenizer FromSentencePieceFile(string path)
+    public static PaliGemmaTokenizer FromSentencePieceFile(string path, TokenizerLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        limits ??= TokenizerLimits.Default;
         byte[] bytes;
         try
         {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+                throw new TokenizerFormatException(path, "the file does not exist");
+            if (info.Length > limits.MaxFileBytes)
+                throw new TokenizerFormatException(path, $"the file has {info.Length} bytes, more than the limit of {limits.MaxFileBytes} (TokenizerLimits.MaxFileBytes)");
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -73,16 +79,19 @@ public sealed class PaliGemmaTokenizer
             throw new TokenizerFormatException(path, $"cannot be read: {e.Message}", e);
         }
 
-        return FromSentencePiece(bytes, path);
+        return FromSentencePiece(bytes, path, limits);
     }
 
     /// <summary>Loads a SentencePiece model from its bytes; <paramref name="sourceName"/> is used in error messages.</summary>
     /// <exception cref="TokenizerFormatException">The bytes are not a supported SentencePiece model.</exception>
-    public static PaliGemmaTokenizer FromSentencePiece(byte[] modelBytes, string sourceName)
+    public static PaliGemmaTokenizer FromSentencePiece(byte[] modelBytes, string sourceName, TokenizerLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(modelBytes);
         ArgumentNullException.ThrowIfNull(sourceName);
-        var model = SentencePieceModelReader.Read(modelBytes, sourceName);
+        limits ??= TokenizerLimits.Default;
+        if (modelBytes.LongLength > limits.MaxFileBytes)
+            throw new TokenizerFormatException(sourceName, $"the model has {modelBytes.LongLength} bytes, more than the limit of {limits.MaxFileBytes} (TokenizerLimits.MaxFileBytes)");
+        var model = SentencePieceModelReader.Read(modelBytes, sourceName, limits);
         Validate(model, sourceName);
 
         var pieceToId = new Dictionary<string, int>(model.Pieces.Count, StringComparer.Ordinal);
