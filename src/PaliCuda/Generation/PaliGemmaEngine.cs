@@ -156,7 +156,8 @@ public sealed class PaliGemmaEngine : IDisposable
         if (imageTokens != Config.NumImageTokens)
             throw new ModelInputException($"the prompt holds {imageTokens} image tokens (id {Config.ImageTokenIndex}); the model needs exactly {Config.NumImageTokens}");
         var limit = Options.MaxTotalTokens ?? Config.Text.MaxPositionEmbeddings;
-        if (inputIds.Count + maxNewTokens > limit)
+        // long: a caller's int.MaxValue must not wrap around into a small capacity.
+        if ((long)inputIds.Count + maxNewTokens > limit)
             throw new ModelInputException($"prompt ({inputIds.Count}) + max new tokens ({maxNewTokens}) exceeds the limit of {limit} tokens");
     }
 
