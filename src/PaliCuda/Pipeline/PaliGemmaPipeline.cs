@@ -60,8 +60,8 @@ public sealed class PaliGemmaPipeline : IDisposable
         var shortest = _prompt.ImageTokenCount + 2;
         if (maxNewTokens < 0 || maxNewTokens > limit - shortest)
             throw new ModelInputException(
-                $"max new tokens {maxNewTokens} must be in [0, {Math.Max(0, limit - shortest)}]: the model holds {limit} positions " +
-                $"(max_position_embeddings or EngineOptions.MaxTotalTokens) and the shortest prompt takes {shortest}");
+                $"{maxNewTokens} new tokens do not fit: the model holds {limit} positions (max_position_embeddings or " +
+                $"EngineOptions.MaxTotalTokens) and the shortest prompt takes {shortest}, so at most {Math.Max(0, limit - shortest)} (max new tokens)");
         return _prompt.BuildInputIds(prompt, limit - maxNewTokens);
     }
 

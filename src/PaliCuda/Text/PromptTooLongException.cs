@@ -9,7 +9,7 @@ public sealed class PromptTooLongException : PaliCudaInputException
     /// <summary>Creates the exception from the token counts involved.</summary>
     public PromptTooLongException(int tokenCount, int maxTokens, int imageTokenCount)
         : base($"The prompt needs {tokenCount} input tokens ({imageTokenCount} image tokens + {tokenCount - imageTokenCount} text tokens), " +
-               $"more than the maximum of {maxTokens}.")
+               $"more than the maximum of {maxTokens} (prompt)")
     {
         TokenCount = tokenCount;
         MaxTokens = maxTokens;
@@ -24,7 +24,7 @@ public sealed class PromptTooLongException : PaliCudaInputException
 
     /// <summary>The prompt text itself is over the character limit (checked before tokenizing).</summary>
     public static PromptTooLongException ForCharacters(int characterCount, int maxCharacters) =>
-        new($"The prompt has {characterCount} characters, more than the limit of {maxCharacters} (EngineLimits.MaxPromptChars).",
+        new($"The prompt has {characterCount} characters, more than the limit of {maxCharacters} of EngineLimits.MaxPromptChars (prompt)",
             characterCount, maxCharacters);
 
     /// <summary>Total number of input ids the prompt would need (0 when the text was refused before tokenizing).</summary>

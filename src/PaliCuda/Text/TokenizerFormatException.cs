@@ -5,7 +5,7 @@ public sealed class TokenizerFormatException : PaliCudaInputException
 {
     /// <summary>Creates the exception; <paramref name="source"/> names the file (or stream) that was being read.</summary>
     public TokenizerFormatException(string source, string problem, Exception? inner = null)
-        : base($"Tokenizer model '{source}': {problem}", inner)
+        : base($"tokenizer model cannot be used: {problem} ({source})", inner)
     {
         SourceName = source;
         Problem = problem;
