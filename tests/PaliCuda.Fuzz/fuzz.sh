@@ -7,7 +7,7 @@
 # for image/tokenizer, the third-party decoder it drives) is instrumented with `sharpfuzz`, afl-fuzz runs from the
 # committed seeds in seeds/TARGET for SECONDS, then the script prints executions, crashes and hangs, and replays
 # every crash so its exception is shown. Findings stay in artifacts/fuzz/TARGET/findings (override the folder with
-# PALICUDA_FUZZ_WORK). Installs Debian's afl++ package when afl-fuzz is missing. Exit code 1 when a crash was saved.
+# PALICUDA_FUZZ_WORK); copy a crash into seeds/ or a test to keep it. Installs Debian's afl++ package when afl-fuzz is missing. Exit code 1 when a crash was saved.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -34,8 +34,11 @@ if ! command -v afl-fuzz >/dev/null; then
 fi
 
 # A fresh output folder each run: sharpfuzz refuses to instrument an assembly twice.
-rm -rf "$bin" "$findings"
+replay=$work/replay
+rm -rf "$bin" "$replay" "$findings"
 dotnet build "$here/PaliCuda.Fuzz.csproj" -c Release -o "$bin" -nologo -v quiet
+# An uninstrumented copy replays the crashes: instrumented code needs AFL's shared memory and dies outside afl-fuzz.
+cp -r "$bin" "$replay"
 (cd "$root" && dotnet tool restore >/dev/null)
 instrument=(PaliCuda.Engine.dll)
 case $target in
@@ -61,6 +64,6 @@ stat() { awk -F' *: *' -v k="$1" '$1 == k { print $2 }' "$stats"; }
 crashes=$(stat saved_crashes)
 echo "target $target: $(stat execs_done) executions in $(stat run_time) s, $(stat corpus_count) corpus entries, $crashes crashes, $(stat saved_hangs) hangs"
 if [[ ${crashes:-0} -gt 0 ]]; then
-    dotnet "$bin/PaliCuda.Fuzz.dll" "$target" --replay "$findings"/default/crashes/id* || true
+    dotnet "$replay/PaliCuda.Fuzz.dll" "$target" --replay "$findings"/default/crashes/id* || true
     exit 1
 fi

@@ -33,4 +33,13 @@ public class FoundByFuzzingTests
         var e = Assert.Throws<TokenizerFormatException>(() => PaliGemmaTokenizer.FromSentencePiece(model, "missing-byte.model"))!;
         Assert.That(e.Message, Does.Contain("has 255 of the 256 byte pieces"));
     }
+
+    /// <summary>The five crashes AFL saved in its first 200 s on the tokenizer target (fuzz.sh tokenizer 200), kept as files.</summary>
+    [TestCase("afl-crash-0.model"), TestCase("afl-crash-1.model"), TestCase("afl-crash-2.model"), TestCase("afl-crash-3.model"), TestCase("afl-crash-4.model")]
+    public void AflTokenizerCrashes(string file)
+    {
+        var path = Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "malformed", "tokenizer", file);
+        var e = Assert.Throws<TokenizerFormatException>(() => PaliGemmaTokenizer.FromSentencePieceFile(path))!;
+        Assert.That(e.Message, Does.Match("byte piece \\d+ is named|of the 256 byte pieces").And.Contain(path));
+    }
 }
