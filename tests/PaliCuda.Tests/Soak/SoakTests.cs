@@ -8,7 +8,7 @@ namespace PaliCuda.Tests.Soak;
 
 /// <summary>
 /// Many generations in one process on one engine: every answer stays HF's, and the managed heap and the process's
-/// open file descriptors are flat after warm-up. 1000 generations take about 20 s on 2 cores (17.5 ms each), so the
+/// open file descriptors are flat after warm-up. 1000 generations take 4 to 20 s on 2 cores (4 to 18 ms each, by load), so the
 /// test runs with every test run; it is in the <c>Soak</c> category so tests/PaliCuda.Tests/Soak/soak.sh can run it alone.
 /// </summary>
 public class SoakTests
