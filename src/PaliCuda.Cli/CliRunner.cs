@@ -1,12 +1,7 @@
 using System.CommandLine;
 using PaliCuda.Cli.Commands;
-using PaliCuda.Checkpoint;
-using PaliCuda.Config;
-using PaliCuda.Graph;
-using PaliCuda.Imaging;
 using PaliCuda.Native.Blas;
 using PaliCuda.Native.Driver;
-using PaliCuda.Text;
 
 namespace PaliCuda.Cli;
 
@@ -46,8 +41,10 @@ public static class CliRunner
     public static (int Code, string Message) Classify(Exception ex) => ex switch
     {
         OperationCanceledException => (ExitCodes.Cancelled, "cancelled"),
-        CheckpointFormatException or ConfigFormatException or TokenizerFormatException or InvalidImageException
-            or PromptTooLongException or ModelInputException => (ExitCodes.BadInput, ex.Message),
+        // Every input error (checkpoint, config, tokenizer, image, prompt, model input, PTX) derives from one base and
+        // already names what is wrong and where.
+        PaliCudaInputException => (ExitCodes.BadInput, FirstLine(ex.Message)),
+        UsageException => (ExitCodes.Usage, ex.Message),
         FileNotFoundException f => (ExitCodes.BadInput, $"{FirstLine(f.Message)} ({f.FileName})"),
         DirectoryNotFoundException or UnauthorizedAccessException => (ExitCodes.BadInput, FirstLine(ex.Message)),
         CudaException or CublasException or OutOfMemoryException => (ExitCodes.DeviceError, FirstLine(ex.Message)),

@@ -16,4 +16,10 @@ public static class ExitCodes
     public const int Cancelled = 130;
     /// <summary>A bug in PaliCuda: an exception we did not expect. Run with --verbose and report it.</summary>
     public const int InternalError = 70;
+
+    /// <summary>The exit-code table printed by <c>palicuda --help</c> (the README's "Exit codes" section says the same).</summary>
+    public const string HelpText =
+        "Errors are one line on stderr, 'error: <what> (<where>)' (the stack trace only with --verbose).\n" +
+        "Exit codes: 0 success; 1 a check failed (compare, demo); 2 bad command line; 3 bad input (checkpoint, config,\n" +
+        "tokenizer, image, prompt); 4 device error; 70 internal error (a bug: report it with --verbose); 130 cancelled.";
 }

@@ -8,7 +8,7 @@ public static class PaliCudaCli
 {
     public static RootCommand CreateRootCommand()
     {
-        var root = new RootCommand("PaliCuda: PaliGemma 2 inference on NVIDIA GPUs (with CPU and emulated-GPU backends)");
+        var root = new RootCommand("PaliCuda: PaliGemma 2 inference on NVIDIA GPUs (with CPU and emulated-GPU backends)\n\n" + ExitCodes.HelpText);
         root.Options.Add(CommonOptions.Verbose);
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());

@@ -16,12 +16,12 @@ public static class GenerateCommand
         var model = CommonOptions.Model("Checkpoint folder (config.json, model.safetensors or an index, tokenizer.model)");
         var image = new Option<FileInfo>("--image", "-i") { Description = "Image file (PNG, JPEG, ...)", Required = true };
         var prompt = new Option<string>("--prompt", "-p") { Description = "Prompt, e.g. \"caption en\" or \"detect cat\"", Required = true };
-        var maxNew = new Option<int>("--max-new-tokens") { Description = "Stop after this many tokens", DefaultValueFactory = _ => 64 };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = $"Stop after this many tokens (1 to {ArgumentRanges.MaxNewTokens}, and at most the model's positions minus the prompt)", DefaultValueFactory = _ => 64 };
         var device = CommonOptions.Device("auto");
         var window = CommonOptions.WindowSemantics();
-        var temperature = new Option<float>("--temperature") { Description = "0 = greedy (default); > 0 samples", DefaultValueFactory = _ => 0f };
+        var temperature = new Option<float>("--temperature") { Description = $"0 = greedy (default); > 0 samples (at most {ArgumentRanges.MaxTemperature})", DefaultValueFactory = _ => 0f };
         var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens (0 = all)" };
-        var topP = new Option<float>("--top-p") { Description = "Nucleus sampling mass (1 = off)", DefaultValueFactory = _ => 1f };
+        var topP = new Option<float>("--top-p") { Description = "Nucleus sampling mass in (0, 1] (1 = off)", DefaultValueFactory = _ => 1f };
         var seed = new Option<ulong>("--seed") { Description = "Seed for sampling (same seed, same tokens)" };
         var weights = WeightsOption.Create("Load the weights in this format");
 
@@ -30,6 +30,11 @@ public static class GenerateCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            // Ranges first: a bad number must not cost a model load.
+            ArgumentRanges.Check(parse.GetValue(maxNew), "--max-new-tokens", 1, ArgumentRanges.MaxNewTokens);
+            ArgumentRanges.Check(parse.GetValue(temperature), "--temperature", 0f, ArgumentRanges.MaxTemperature);
+            ArgumentRanges.Check(parse.GetValue(topK), "--top-k", 0, ArgumentRanges.MaxTopK);
+            ArgumentRanges.Check(parse.GetValue(topP), "--top-p", 0f, 1f, minExclusive: true);
             var engineOptions = new EngineOptions
             {
                 Device = CommonOptions.ResolveDevice(parse.GetRequiredValue(device)),
@@ -44,8 +49,6 @@ public static class GenerateCommand
                 Seed = parse.GetValue(seed),
             };
             var maxNewTokens = parse.GetValue(maxNew);
-            if (maxNewTokens < 1) throw new ArgumentException($"--max-new-tokens must be at least 1, got {maxNewTokens}", "max-new-tokens");
-            sampling.Validate();
 
             using var pipeline = PaliGemmaPipeline.Open(parse.GetRequiredValue(model), engineOptions);
             var result = pipeline.Run(parse.GetRequiredValue(image).FullName, parse.GetRequiredValue(prompt),

@@ -1,7 +1,7 @@
 namespace PaliCuda.Checkpoint;
 
 /// <summary>A checkpoint file or folder is malformed. The message names the file, the tensor (if any) and what is wrong.</summary>
-public sealed class CheckpointFormatException : Exception
+public sealed class CheckpointFormatException : PaliCudaInputException
 {
     public string? FilePath { get; }
     public string? TensorName { get; }

@@ -39,7 +39,14 @@ public sealed unsafe class SafetensorsFile : ITensorStore
         if (FileLength < HeaderLengthBytes)
             throw new CheckpointFormatException($"file is {FileLength} bytes, shorter than the 8-byte header length", path);
 
-        _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, capacity: 0, MemoryMappedFileAccess.Read);
+        try
+        {
+            _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, capacity: 0, MemoryMappedFileAccess.Read);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointFormatException($"safetensors file cannot be mapped: {e.Message}", path, inner: e);
+        }
         try
         {
             _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);

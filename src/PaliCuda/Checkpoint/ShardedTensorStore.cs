@@ -38,7 +38,7 @@ public sealed class ShardedTensorStore : ITensorStore
 
         var weightMap = new List<(string Tensor, string File)>();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        ReadIndex(indexPath, weightMap, metadata);
+        ReadIndex(indexPath, weightMap, metadata, limits ?? SafetensorsLimits.Default);
 
         var opened = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
         try
@@ -67,9 +67,22 @@ public sealed class ShardedTensorStore : ITensorStore
         }
     }
 
-    private static void ReadIndex(string indexPath, List<(string, string)> weightMap, Dictionary<string, string> metadata)
+    private static void ReadIndex(string indexPath, List<(string, string)> weightMap, Dictionary<string, string> metadata,
+        SafetensorsLimits limits)
     {
-        var bytes = File.ReadAllBytes(indexPath);
+        byte[] bytes;
+        try
+        {
+            long length = new FileInfo(indexPath).Length;
+            if (length > limits.MaxIndexBytes)
+                throw new CheckpointFormatException(
+                    $"shard index has {length} bytes, more than the limit of {limits.MaxIndexBytes} (SafetensorsLimits.MaxIndexBytes)", indexPath);
+            bytes = File.ReadAllBytes(indexPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointFormatException($"shard index cannot be read: {e.Message}", indexPath, inner: e);
+        }
         if (!System.Text.Unicode.Utf8.IsValid(bytes))
             throw new CheckpointFormatException("shard index is not valid UTF-8", indexPath);
         JsonDocument document;

@@ -1,7 +1,7 @@
 namespace PaliCuda.Config;
 
 /// <summary>A model configuration file is malformed or describes a model we cannot run. The message names the file and the field.</summary>
-public sealed class ConfigFormatException : Exception
+public sealed class ConfigFormatException : PaliCudaInputException
 {
     public string? FilePath { get; }
     /// <summary>JSON path of the offending field, e.g. <c>text_config.num_key_value_heads</c>.</summary>

@@ -28,6 +28,20 @@ public static class PaliGemmaConfigReader
 
     private const string SupportedActivation = "gelu_pytorch_tanh";
 
+    /// <summary>
+    /// Largest config.json / generation_config.json accepted, checked before the file is read. Real ones are a few
+    /// kilobytes; 1 MiB leaves room for any comment or extra field and stops a mistaken multi-gigabyte file early.
+    /// </summary>
+    public const long MaxFileBytes = 1 << 20;
+
+    /// <summary>Deepest JSON nesting accepted (real configs nest 2 levels; System.Text.Json's own default is 64).</summary>
+    public const int MaxJsonDepth = 32;
+
+    private static readonly JsonDocumentOptions JsonOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = MaxJsonDepth,
+    };
+
     public static PaliGemmaConfig Read(string configJsonPath)
     {
         var path = Path.GetFullPath(configJsonPath);
@@ -47,18 +61,29 @@ public static class PaliGemmaConfigReader
     internal static JsonDocument ParseFile(string path)
     {
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (IOException e) { throw new ConfigFormatException($"cannot read config file: {e.Message}", path, inner: e); }
+        try
+        {
+            long length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+                throw new ConfigFormatException($"file has {length} bytes, more than the limit of {MaxFileBytes} (PaliGemmaConfigReader.MaxFileBytes)", path);
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigFormatException($"cannot read config file: {e.Message}", path, inner: e);
+        }
         // JsonDocument checks structure only; invalid UTF-8 inside a string would surface later, on GetString.
         if (!System.Text.Unicode.Utf8.IsValid(bytes))
             throw new ConfigFormatException("not valid JSON: invalid UTF-8 bytes", path);
-        try { return JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        try { return JsonDocument.Parse(bytes, JsonOptions); }
         catch (JsonException e) { throw new ConfigFormatException($"not valid JSON: {e.Message}", path, inner: e); }
     }
 
     internal static JsonDocument ParseText(string json, string sourceName)
     {
-        try { return JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        if (json.Length > MaxFileBytes)
+            throw new ConfigFormatException($"text has {json.Length} characters, more than the limit of {MaxFileBytes} (PaliGemmaConfigReader.MaxFileBytes)", sourceName);
+        try { return JsonDocument.Parse(json, JsonOptions); }
         catch (JsonException e) { throw new ConfigFormatException($"not valid JSON: {e.Message}", sourceName, inner: e); }
     }
 

@@ -20,4 +20,6 @@ public sealed record EngineOptions
     public QuantizationPlan? Weights { get; init; }
     /// <summary>GPU backend settings (kernel variants, fusion) for the emulated and CUDA devices; defaults if null.</summary>
     public Backends.Gpu.GpuBackendOptions? Gpu { get; init; }
+    /// <summary>Bounds on untrusted input (checkpoint headers, tokenizer, images, prompt length).</summary>
+    public EngineLimits Limits { get; init; } = EngineLimits.Default;
 }

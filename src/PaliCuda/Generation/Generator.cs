@@ -22,15 +22,22 @@ public sealed class Generator : IDisposable
     private readonly List<float[]>? _stepLogits;
     private readonly Stopwatch _prefillClock = new();
     private readonly Stopwatch _decodeClock = new();
+    // The engine's gate: every step and the release of the KV cache run while holding it (see PaliGemmaEngine).
+    private readonly SemaphoreSlim _gate;
     private int _lastToken;
+    private bool _disposed;
+    // Set when a step threw (cancellation included): the KV cache may be half written, so the generation is over.
+    private bool _broken;
 
     public FinishReason? FinishReason { get; private set; }
     public IReadOnlyList<int> Tokens => _tokens;
 
-    internal Generator(PaliGemmaModel model, WeightSet weights, float[] pixelValues, IReadOnlyList<int> inputIds,
+    /// <summary>Called by the engine while it holds <paramref name="gate"/>.</summary>
+    internal Generator(PaliGemmaModel model, WeightSet weights, SemaphoreSlim gate, float[] pixelValues, IReadOnlyList<int> inputIds,
         GenerationOptions options, IReadOnlyCollection<int> stopIds)
     {
         _model = model;
+        _gate = gate;
         _options = options;
         _sampler = new TokenSampler(options.Sampling);
         _stopIds = [.. stopIds];
@@ -60,11 +67,36 @@ public sealed class Generator : IDisposable
     public TimeSpan DecodeTime => _decodeClock.Elapsed;
     public IReadOnlyList<float[]>? StepLogits => _stepLogits;
 
-    /// <summary>The next token, or null once generation has finished.</summary>
+    /// <summary>
+    /// The next token, or null once generation has finished. Cancellation is checked before each graph operation, so
+    /// a cancelled step ends within one operation with <see cref="OperationCanceledException"/>; the tokens made so far
+    /// stay in <see cref="Tokens"/>, but the generation cannot continue (its KV cache may be half written).
+    /// </summary>
     public GeneratedToken? Next(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (FinishReason is not null) return null;
         cancellationToken.ThrowIfCancellationRequested();
+        if (_broken)
+            throw new InvalidOperationException("this generation was interrupted by cancellation or an error and cannot continue; start a new one");
+        _gate.Wait(cancellationToken);
+        try
+        {
+            return Step(cancellationToken);
+        }
+        catch
+        {
+            _broken = true;
+            throw;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private GeneratedToken Step(CancellationToken cancellationToken)
+    {
         var step = _tokens.Count;
         Executor run;
         if (step == 0)
@@ -105,8 +137,18 @@ public sealed class Generator : IDisposable
 
     public void Dispose()
     {
-        _prefill.Dispose();
-        _decode?.Dispose();
-        _state.Dispose();
+        if (_disposed) return;
+        _gate.Wait();
+        try
+        {
+            _disposed = true;
+            _prefill.Dispose();
+            _decode?.Dispose();
+            _state.Dispose();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 }

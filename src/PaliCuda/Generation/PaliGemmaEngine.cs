@@ -13,9 +13,22 @@ namespace PaliCuda.Generation;
 /// The public entry point: a PaliGemma model with its weights on one backend. Inputs are preprocessed pixel values
 /// [3, S, S] (row-major, channel first) and prompt ids that already contain the NumImageTokens image tokens.
 /// </summary>
+/// <remarks>
+/// <para><b>Concurrency.</b> One engine may be shared by any number of threads. Work on its backend is serialised:
+/// each model step (a prefill, one decode step, a verification forward) and each allocation or release of a
+/// generation's KV cache holds the engine for its duration, and callers queue for it in turn. Generations started from
+/// several threads therefore interleave step by step, each with its own KV cache, and give exactly the tokens they
+/// would give alone. A caller waiting for the engine can cancel the wait with its <see cref="CancellationToken"/>.</para>
+/// <para><b>Errors.</b> Bad input (<see cref="PaliCudaInputException"/>) is rejected before any device work; a failed or
+/// cancelled call releases what it allocated, and the engine stays usable for the next call.</para>
+/// </remarks>
 public sealed class PaliGemmaEngine : IDisposable
 {
     private readonly WeightSet _weights;
+    // Serialises backend work (see the remarks). Never disposed: generators may still release it after the engine is
+    // disposed, and a SemaphoreSlim whose wait handle is never asked for holds no native resource.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _disposed;
 
     public PaliGemmaConfig Config { get; }
     public PaliGemmaModel Model { get; }
@@ -50,9 +63,10 @@ public sealed class PaliGemmaEngine : IDisposable
     /// <summary>Opens a HF-layout checkpoint folder and places its weights on the device.</summary>
     public static PaliGemmaEngine Load(string checkpointDirectory, EngineOptions? options = null)
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(checkpointDirectory);
+        options ??= new EngineOptions();
+        using var checkpoint = PaliGemmaCheckpoint.Open(checkpointDirectory, options.Limits.Safetensors);
         var eos = checkpoint.GenerationConfig is { EosTokenIds.Count: > 0 } gc ? gc.EosTokenIds : [checkpoint.Config.EosTokenId];
-        return new PaliGemmaEngine(checkpoint.Config, checkpoint.Weights, options ?? new EngineOptions(), eos, checkpoint.Quantization?.Plan);
+        return new PaliGemmaEngine(checkpoint.Config, checkpoint.Weights, options, eos, checkpoint.Quantization?.Plan);
     }
 
     /// <summary>From a config and a tensor store with canonical names; the store may be disposed afterwards.</summary>
@@ -68,6 +82,7 @@ public sealed class PaliGemmaEngine : IDisposable
         ValidateInputs(pixelValues, inputIds, 0);
         var tapList = (taps ?? []).Distinct().ToList();
         var graph = Model.RecordPrefill(inputIds.Count, inputIds.Count, allLogits: true);
+        using var hold = Hold(cancellationToken);
         using var state = new StateSet(Backend);
         using var exec = new Executor(graph, _weights, state, [.. tapList, PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken]);
         exec.SetInput(PaliGemmaModel.PixelValues, pixelValues);
@@ -90,7 +105,20 @@ public sealed class PaliGemmaEngine : IDisposable
         if (options.MaxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxNewTokens, "MaxNewTokens must be ≥ 0");
         options.Sampling.Validate();
         ValidateInputs(pixelValues, inputIds, options.MaxNewTokens);
-        return new Generator(Model, _weights, pixelValues, inputIds, options, options.StopTokenIds ?? EosTokenIds);
+        using var hold = Hold(CancellationToken.None);
+        return new Generator(Model, _weights, _gate, pixelValues, inputIds, options, options.StopTokenIds ?? EosTokenIds);
+    }
+
+    /// <summary>Waits for the engine (see the remarks on concurrency); disposing the result lets the next caller in.</summary>
+    private EngineHold Hold(CancellationToken cancellationToken)
+    {
+        _gate.Wait(cancellationToken);
+        if (_disposed)
+        {
+            _gate.Release();
+            throw new ObjectDisposedException(nameof(PaliGemmaEngine));
+        }
+        return new EngineHold(_gate);
     }
 
     /// <summary>Prefill then decode until a stop id or MaxNewTokens; <paramref name="onToken"/> sees each token as it is made.</summary>
@@ -113,6 +141,10 @@ public sealed class PaliGemmaEngine : IDisposable
 
     private void ValidateInputs(float[] pixelValues, IReadOnlyList<int> inputIds, int maxNewTokens)
     {
+        ArgumentNullException.ThrowIfNull(pixelValues);
+        ArgumentNullException.ThrowIfNull(inputIds);
+        if (inputIds.Count == 0)
+            throw new ModelInputException("the prompt holds no input ids");
         var v = Config.Vision;
         var pixelCount = v.NumChannels * v.ImageSize * v.ImageSize;
         if (pixelValues.Length != pixelCount)
@@ -127,13 +159,24 @@ public sealed class PaliGemmaEngine : IDisposable
         if (imageTokens != Config.NumImageTokens)
             throw new ModelInputException($"the prompt holds {imageTokens} image tokens (id {Config.ImageTokenIndex}); the model needs exactly {Config.NumImageTokens}");
         var limit = Options.MaxTotalTokens ?? Config.Text.MaxPositionEmbeddings;
-        if (inputIds.Count + maxNewTokens > limit)
+        // long: a caller's int.MaxValue must not wrap around into a small capacity.
+        if ((long)inputIds.Count + maxNewTokens > limit)
             throw new ModelInputException($"prompt ({inputIds.Count}) + max new tokens ({maxNewTokens}) exceeds the limit of {limit} tokens");
     }
 
     public void Dispose()
     {
-        _weights.Dispose();
-        Backend.Dispose();
+        _gate.Wait();
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _weights.Dispose();
+            Backend.Dispose();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 }

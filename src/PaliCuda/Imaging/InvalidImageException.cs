@@ -1,11 +1,11 @@
 namespace PaliCuda.Imaging;
 
 /// <summary>An image file could not be used: unreadable, empty, not an image, corrupt, or over the size limits.</summary>
-public sealed class InvalidImageException : Exception
+public sealed class InvalidImageException : PaliCudaInputException
 {
     /// <summary>Creates the exception; <paramref name="source"/> names the file (or buffer) and <paramref name="problem"/> what is wrong.</summary>
     public InvalidImageException(string source, string problem, Exception? inner = null)
-        : base($"Image '{source}' cannot be used: {problem}.", inner)
+        : base($"image cannot be used: {problem} ({source})", inner)
     {
         SourceName = source;
         Problem = problem;

@@ -1,4 +1,5 @@
 using PaliCuda.Generation;
+using PaliCuda.Graph;
 using PaliCuda.Imaging;
 using PaliCuda.Text;
 
@@ -23,25 +24,45 @@ public sealed class PaliGemmaPipeline : IDisposable
     {
         Engine = engine;
         Tokenizer = tokenizer;
-        ImageProcessor = new SiglipImageProcessor(engine.Config.Vision.ImageSize, imageOptions);
+        ImageProcessor = new SiglipImageProcessor(engine.Config.Vision.ImageSize,
+            imageOptions ?? new ImageLoadOptions { Limits = engine.Options.Limits.Images });
         _prompt = new PaliGemmaPrompt(tokenizer, engine.Config.NumImageTokens, engine.Config.ImageTokenIndex);
     }
 
-    /// <summary>Loads the checkpoint folder (config, weights, tokenizer.model) onto the device named in the options.</summary>
+    /// <summary>
+    /// Loads the checkpoint folder (config, weights, tokenizer.model) onto the device named in the options. Input bounds
+    /// come from <see cref="EngineOptions.Limits"/>; <paramref name="imageOptions"/>, when given, replaces its image part.
+    /// </summary>
     public static PaliGemmaPipeline Open(string modelDirectory, EngineOptions? engineOptions = null, ImageLoadOptions? imageOptions = null)
     {
+        engineOptions ??= new EngineOptions();
         var tokenizerPath = Path.Combine(modelDirectory, TokenizerFileName);
         // Read the small files first so a missing tokenizer fails before gigabytes of weights are placed on a device.
-        var tokenizer = PaliGemmaTokenizer.FromSentencePieceFile(tokenizerPath);
+        var tokenizer = PaliGemmaTokenizer.FromSentencePieceFile(tokenizerPath, engineOptions.Limits.Tokenizer);
         var engine = PaliGemmaEngine.Load(modelDirectory, engineOptions);
         return new PaliGemmaPipeline(engine, tokenizer, imageOptions);
     }
 
-    /// <summary>The prompt ids for <paramref name="prompt"/>: image tokens, BOS, the prompt, "\n".</summary>
+    /// <summary>
+    /// The prompt ids for <paramref name="prompt"/>: image tokens, BOS, the prompt, "\n". The text length is checked
+    /// before tokenizing, the token count against the positions left after <paramref name="maxNewTokens"/>.
+    /// </summary>
+    /// <exception cref="PromptTooLongException">Too many characters or tokens.</exception>
+    /// <exception cref="ModelInputException"><paramref name="maxNewTokens"/> leaves no room for any prompt.</exception>
     public int[] BuildInputIds(string prompt, int maxNewTokens)
     {
+        ArgumentNullException.ThrowIfNull(prompt);
+        var maxChars = Engine.Options.Limits.MaxPromptChars;
+        if (prompt.Length > maxChars)
+            throw PromptTooLongException.ForCharacters(prompt.Length, maxChars);
         var limit = Engine.Options.MaxTotalTokens ?? Engine.Config.Text.MaxPositionEmbeddings;
-        return _prompt.BuildInputIds(prompt, Math.Max(0, limit - maxNewTokens));
+        // The shortest prompt is the image tokens, BOS and the "\n" piece.
+        var shortest = _prompt.ImageTokenCount + 2;
+        if (maxNewTokens < 0 || maxNewTokens > limit - shortest)
+            throw new ModelInputException(
+                $"{maxNewTokens} new tokens do not fit: the model holds {limit} positions (max_position_embeddings or " +
+                $"EngineOptions.MaxTotalTokens) and the shortest prompt takes {shortest}, so at most {Math.Max(0, limit - shortest)} (max new tokens)");
+        return _prompt.BuildInputIds(prompt, limit - maxNewTokens);
     }
 
     /// <summary>
@@ -52,9 +73,10 @@ public sealed class PaliGemmaPipeline : IDisposable
         Action<string>? onText = null, CancellationToken cancellationToken = default)
     {
         options ??= new GenerationOptions();
+        // The prompt is checked first: it is cheaper than decoding the image.
+        var inputIds = BuildInputIds(prompt, options.MaxNewTokens);
         var image = RgbImageLoader.Load(imagePath, ImageProcessor.Options);
         var pixels = ImageProcessor.Preprocess(image);
-        var inputIds = BuildInputIds(prompt, options.MaxNewTokens);
         var ids = new List<int>();
         var shown = "";
         var result = Engine.Generate(pixels.Data, inputIds, options, token =>

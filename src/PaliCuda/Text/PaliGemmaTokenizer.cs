@@ -26,8 +26,10 @@ public sealed class PaliGemmaTokenizer
     private readonly Dictionary<string, int> _pieceToId;
     private readonly bool _stripLeadingSpaceOnDecode;
 
-    private PaliGemmaTokenizer(SentencePieceTokenizer encoder, SentencePieceModel model, Dictionary<string, int> pieceToId, int? imageTokenId)
+    private PaliGemmaTokenizer(SentencePieceTokenizer encoder, SentencePieceModel model, Dictionary<string, int> pieceToId, int? imageTokenId,
+        string sourceName)
     {
+        SourceName = sourceName;
         _encoder = encoder;
         _pieces = model.Pieces.ToArray();
         _types = model.Types.ToArray();
@@ -52,6 +54,9 @@ public sealed class PaliGemmaTokenizer
     /// <summary>Id of the unknown piece.</summary>
     public int UnkId { get; }
 
+    /// <summary>The file (or buffer description) the model was loaded from, as errors name it.</summary>
+    public string SourceName { get; }
+
     /// <summary>Id of the padding piece, or null when the model defines none.</summary>
     public int? PadId { get; }
 
@@ -60,12 +65,18 @@ public sealed class PaliGemmaTokenizer
 
     /// <summary>Loads a SentencePiece <c>tokenizer.model</c> file.</summary>
     /// <exception cref="TokenizerFormatException">The file is not a supported SentencePiece model.</exception>
-    public static PaliGemmaTokenizer FromSentencePieceFile(string path)
+    public static PaliGemmaTokenizer FromSentencePieceFile(string path, TokenizerLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        limits ??= TokenizerLimits.Default;
         byte[] bytes;
         try
         {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+                throw new TokenizerFormatException(path, "the file does not exist");
+            if (info.Length > limits.MaxFileBytes)
+                throw new TokenizerFormatException(path, $"the file has {info.Length} bytes, more than the limit of {limits.MaxFileBytes} (TokenizerLimits.MaxFileBytes)");
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -73,16 +84,19 @@ public sealed class PaliGemmaTokenizer
             throw new TokenizerFormatException(path, $"cannot be read: {e.Message}", e);
         }
 
-        return FromSentencePiece(bytes, path);
+        return FromSentencePiece(bytes, path, limits);
     }
 
     /// <summary>Loads a SentencePiece model from its bytes; <paramref name="sourceName"/> is used in error messages.</summary>
     /// <exception cref="TokenizerFormatException">The bytes are not a supported SentencePiece model.</exception>
-    public static PaliGemmaTokenizer FromSentencePiece(byte[] modelBytes, string sourceName)
+    public static PaliGemmaTokenizer FromSentencePiece(byte[] modelBytes, string sourceName, TokenizerLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(modelBytes);
         ArgumentNullException.ThrowIfNull(sourceName);
-        var model = SentencePieceModelReader.Read(modelBytes, sourceName);
+        limits ??= TokenizerLimits.Default;
+        if (modelBytes.LongLength > limits.MaxFileBytes)
+            throw new TokenizerFormatException(sourceName, $"the model has {modelBytes.LongLength} bytes, more than the limit of {limits.MaxFileBytes} (TokenizerLimits.MaxFileBytes)");
+        var model = SentencePieceModelReader.Read(modelBytes, sourceName, limits);
         Validate(model, sourceName);
 
         var pieceToId = new Dictionary<string, int>(model.Pieces.Count, StringComparer.Ordinal);
@@ -107,7 +121,7 @@ public sealed class PaliGemmaTokenizer
         }
 
         int? imageId = pieceToId.TryGetValue(ImagePiece, out int image) ? image : null;
-        return new PaliGemmaTokenizer(encoder, model, pieceToId, imageId);
+        return new PaliGemmaTokenizer(encoder, model, pieceToId, imageId, sourceName);
     }
 
     /// <summary>Encodes text to ids exactly as sentencepiece's <c>encode(text)</c> does (no BOS/EOS added).</summary>
@@ -117,6 +131,11 @@ public sealed class PaliGemmaTokenizer
         if (text.Length == 0)
             return [];
         var ids = _encoder.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);
+        // The load-time checks make this unreachable for any model we know of; it stays so that a model the checks
+        // missed gives a typed error here rather than an out-of-range id deep in the engine.
+        foreach (var id in ids)
+            if ((uint)id >= (uint)_pieces.Length)
+                throw new TokenizerFormatException(SourceName, $"the encoder produced id {id}, outside the {_pieces.Length}-piece vocabulary; the model file is inconsistent");
         return ids.ToArray();
     }
 
@@ -228,6 +247,22 @@ public sealed class PaliGemmaTokenizer
 
         if (model.PadId >= model.Pieces.Count)
             throw new TokenizerFormatException(source, $"pad id {model.PadId} is outside the vocabulary of {model.Pieces.Count} pieces");
+
+        // Byte fallback encodes an unknown character as the pieces <0x00>..<0xFF>; the encoder looks them up by name,
+        // so a model that declares it without all 256 (or with a byte piece of another name) would emit ids outside
+        // the vocabulary. sentencepiece itself refuses such a model.
+        var bytePieces = new HashSet<string>(StringComparer.Ordinal);
+        for (int id = 0; id < model.Pieces.Count; id++)
+        {
+            if (model.Types[id] != SentencePiecePieceType.Byte) continue;
+            var piece = model.Pieces[id];
+            if (piece.Length != 6 || !piece.StartsWith("<0x", StringComparison.Ordinal) || piece[5] != '>'
+                || !byte.TryParse(piece.AsSpan(3, 2), System.Globalization.NumberStyles.AllowHexSpecifier, null, out _))
+                throw new TokenizerFormatException(source, $"byte piece {id} is named '{Escape(piece)}', not <0xNN>");
+            bytePieces.Add(piece);
+        }
+        if (model.ByteFallback && bytePieces.Count != 256)
+            throw new TokenizerFormatException(source, $"byte fallback is on but the model has {bytePieces.Count} of the 256 byte pieces <0x00>..<0xFF>");
     }
 
     private void CheckId(int id, int? position)

@@ -40,8 +40,9 @@ internal static class SentencePieceModelReader
     private const int NormalizerRemoveExtraWhitespaces = 4;
     private const int NormalizerEscapeWhitespaces = 5;
 
-    public static SentencePieceModel Read(ReadOnlySpan<byte> data, string source)
+    public static SentencePieceModel Read(ReadOnlySpan<byte> data, string source, TokenizerLimits? limits = null)
     {
+        limits ??= TokenizerLimits.Default;
         var pieces = new List<string>();
         var scores = new List<float>();
         var types = new List<SentencePiecePieceType>();
@@ -57,7 +58,9 @@ internal static class SentencePieceModelReader
             var (field, wire) = reader.ReadTag();
             if (field == ModelPieces && wire == WireLengthDelimited)
             {
-                var (piece, score, type) = ReadPiece(reader.ReadBytes(), source, pieces.Count);
+                if (pieces.Count >= limits.MaxPieces)
+                    throw new TokenizerFormatException(source, $"the model has more than {limits.MaxPieces} pieces (TokenizerLimits.MaxPieces)");
+                var (piece, score, type) = ReadPiece(reader.ReadBytes(), source, pieces.Count, limits.MaxPieceBytes);
                 pieces.Add(piece);
                 scores.Add(score);
                 types.Add(type);
@@ -88,7 +91,7 @@ internal static class SentencePieceModelReader
                     var (f, w) = spec.ReadTag();
                     switch (f)
                     {
-                        case NormalizerName when w == WireLengthDelimited: normalizerName = spec.ReadString(); break;
+                        case NormalizerName when w == WireLengthDelimited: normalizerName = spec.ReadString()!; break;
                         case NormalizerPrecompiledCharsMap when w == WireLengthDelimited: charsMapLength = spec.ReadBytes().Length; break;
                         case NormalizerAddDummyPrefix when w == WireVarint: addDummyPrefix = spec.ReadVarint() != 0; break;
                         case NormalizerRemoveExtraWhitespaces when w == WireVarint: removeExtra = spec.ReadVarint() != 0; break;
@@ -125,7 +128,7 @@ internal static class SentencePieceModelReader
         };
     }
 
-    private static (string Piece, float Score, SentencePiecePieceType Type) ReadPiece(ReadOnlySpan<byte> data, string source, int index)
+    private static (string Piece, float Score, SentencePiecePieceType Type) ReadPiece(ReadOnlySpan<byte> data, string source, int index, int maxPieceBytes)
     {
         string? piece = null;
         float score = 0f;
@@ -135,7 +138,11 @@ internal static class SentencePieceModelReader
         {
             var (field, wire) = reader.ReadTag();
             if (field == PiecePiece && wire == WireLengthDelimited)
-                piece = reader.ReadString();
+            {
+                piece = reader.ReadString(maxPieceBytes);
+                if (piece is null)
+                    throw new TokenizerFormatException(source, $"piece {index} is longer than {maxPieceBytes} bytes (TokenizerLimits.MaxPieceBytes)");
+            }
             else if (field == PieceScore && wire == WireFixed32)
                 score = BitConverter.Int32BitsToSingle((int)reader.ReadFixed32());
             else if (field == PieceType && wire == WireVarint)
@@ -214,9 +221,12 @@ internal static class SentencePieceModelReader
             return slice;
         }
 
-        public string ReadString()
+        /// <summary>A UTF-8 string field; null when it is longer than <paramref name="maxBytes"/>.</summary>
+        public string? ReadString(int maxBytes = int.MaxValue)
         {
             var bytes = ReadBytes();
+            if (bytes.Length > maxBytes)
+                return null;
             try
             {
                 return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);

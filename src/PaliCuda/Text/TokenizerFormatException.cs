@@ -1,11 +1,11 @@
 namespace PaliCuda.Text;
 
 /// <summary>A tokenizer model file is malformed or uses a feature this engine does not support.</summary>
-public sealed class TokenizerFormatException : Exception
+public sealed class TokenizerFormatException : PaliCudaInputException
 {
     /// <summary>Creates the exception; <paramref name="source"/> names the file (or stream) that was being read.</summary>
     public TokenizerFormatException(string source, string problem, Exception? inner = null)
-        : base($"Tokenizer model '{source}': {problem}", inner)
+        : base($"tokenizer model cannot be used: {problem} ({source})", inner)
     {
         SourceName = source;
         Problem = problem;
