@@ -17,17 +17,33 @@
 #   4. in the same run on the same card: our TTFT and decode ms/token (bf16, random weights) with the copy-bandwidth
 #      and bf16-GEMM ceilings and the reference check (PaliCuda.Benchmarks device-report), next to transformers
 #      eager / sdpa / static cache + torch.compile from step 3; the table is printed last.
+#   5. optional (--quantized adds it, --quantized-only runs only it, e.g. as a second device call): int8 and int4
+#      3B-224 with random weights quantized at load vs the bf16 run of the same weights (device-report --weights):
+#      top-1 agreement at every prefill position and over 32 greedy tokens, weight/peak memory, decode ms/token and
+#      the fraction of the quantized bandwidth floor -> quantized-report.md/.json. Its own limit:
+#      PALICUDA_QUANTIZED_LIMIT seconds (default 180); with --quantized the run still stays under 8 minutes only when
+#      the other steps finish well inside their limits, so prefer --quantized-only in a call of its own.
 #
 # --emulated: a local rehearsal without a GPU: the same steps on the PTX emulator with the tiny config (the Gpu test
 # category and the python script are not run; the script is only byte-compiled).
 #
 # Writes into $OUT (at most 8 files come back): summary.txt (every step's log), gpu-tests.trx, device-report.json,
-# device-report.md, hf-results.json, results.md (the final table). Without $OUT it writes into ./device-out.
+# device-report.md, hf-results.json, results.md (the final table), and with step 5 quantized-report.md/.json.
+# Without $OUT it writes into ./device-out.
 # Exit status: 0 when every step passed, else 1 (summary.txt says which failed).
 set -uo pipefail
 
 mode=cuda
-if [[ "${1:-}" == "--emulated" ]]; then mode=emulated; shift; fi
+quantized=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --emulated) mode=emulated; shift ;;
+        --quantized) quantized=1; shift ;;
+        --quantized-only) quantized=2; shift ;;
+        *) break ;;
+    esac
+done
+quantized_limit="${PALICUDA_QUANTIZED_LIMIT:-180}"
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 archive="${PALICUDA_BUNDLE:-$repo_root/publish/palicuda-linux-x64.tar.xz}"
@@ -63,6 +79,17 @@ else
 fi
 bundle="$work/palicuda-linux-x64"
 note "bundle: $archive unpacked into $bundle; mode $mode"
+
+if [[ $quantized == 2 ]]; then
+    qmodel=3b-224; [[ $mode == emulated ]] && qmodel=tiny
+    step "device-report quantized ($mode)" "$quantized_limit" "$bundle/PaliCuda.Benchmarks" device-report --device "$mode" \
+        --models "$qmodel" --weights int8,int4 --out "$out"
+    rm -rf "$work"
+    cat "$out/quantized-report.md" 2>/dev/null
+    [[ ${#failures[@]} -gt 0 ]] && note "failed steps: ${failures[*]}"
+    [[ ${#failures[@]} -eq 0 ]]
+    exit $?
+fi
 
 if [[ $mode == cuda ]]; then
     step "nvidia-smi" 15 nvidia-smi
@@ -104,6 +131,12 @@ fi
 step "device-report ($mode)" 100 "$bundle/PaliCuda.Benchmarks" device-report --device "$mode" --models "$models" \
     --out "$out" "${reference_args[@]}"
 
+# 5. optional: packed int8/int4 weights against bf16 on the same card
+if [[ $quantized == 1 ]]; then
+    step "device-report quantized ($mode)" "$quantized_limit" "$bundle/PaliCuda.Benchmarks" device-report --device "$mode" \
+        --models "$models" --weights int8,int4 --out "$out"
+fi
+
 python3 - "$out" <<'PY' >"$out/results.md" 2>>"$summary"
 import json, sys, os
 out = sys.argv[1]
@@ -130,6 +163,12 @@ try:
             lines.append(f"transformers step '{s['step']}': {s.get('status')} {s.get('error', '')}")
 except Exception as e:
     lines.append(f"hf-results.json unreadable: {e}")
+try:
+    q = open(os.path.join(out, "quantized-report.md")).read()
+    lines.append("")
+    lines.append(q)
+except FileNotFoundError:
+    pass
 print("\n".join(lines))
 PY
 

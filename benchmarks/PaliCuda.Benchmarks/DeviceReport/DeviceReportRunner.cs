@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using PaliCuda.Benchmarking;
 using PaliCuda.Generation;
+using PaliCuda.Quantization;
 
 namespace PaliCuda.Benchmarks.DeviceReport;
 
@@ -11,7 +12,8 @@ namespace PaliCuda.Benchmarks.DeviceReport;
 /// <c>PaliCuda.Benchmarks device-report</c>: the measurements benchmarks/device/check.sh takes in its one call, without
 /// BenchmarkDotNet's long statistics: the two ceilings, TTFT and decode ms/token per model (random weights), the floor
 /// table under the measured ceilings, and optionally the check against a transformers reference. Writes
-/// device-report.json and device-report.md into the output folder and prints the markdown.
+/// device-report.json and device-report.md into the output folder and prints the markdown. With
+/// <c>--weights int8,int4</c> it runs <see cref="QuantizedReportRunner"/> instead.
 /// </summary>
 public static class DeviceReportRunner
 {
@@ -23,6 +25,7 @@ public static class DeviceReportRunner
         var outDir = ".";
         var decodeTokens = 32;
         var ttftRuns = 3;
+        var formats = new List<WeightFormat>();
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -34,12 +37,19 @@ public static class DeviceReportRunner
                 case "--out": outDir = Next(); break;
                 case "--decode-tokens": decodeTokens = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--ttft-runs": ttftRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--weights":
+                    foreach (var name in Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                        formats.Add(WeightFormats.TryParse(name, out var f) && f.IsQuantized()
+                            ? f : throw new ArgumentException($"--weights: '{name}' is not a packed format (int8, int4, fp8)"));
+                    break;
                 default: throw new ArgumentException($"unknown device-report argument '{args[i]}'");
             }
         }
         if (models.Count == 0) models.Add(device == DeviceKind.Cuda ? "3b-224" : BenchmarkModels.TinyName);
         foreach (var m in models) BenchmarkModels.ByName(m);
         Directory.CreateDirectory(outDir);
+        // --weights: the quantized comparison instead of the bf16 timing report (its own files: quantized-report.*).
+        if (formats.Count > 0) return QuantizedReportRunner.Run(device, models, formats, decodeTokens, outDir, output);
 
         DeviceCeilings ceilings;
         using (var target = BenchmarkTarget.Create(device)) ceilings = DeviceCeilings.MeasureFor(target);

@@ -28,6 +28,20 @@ public interface IBackend : IDisposable
     void ReserveWeights(long totalElements, int weightCount) => ReserveWeights(totalElements);
 
     /// <summary>
+    /// Announces the weights about to be uploaded (names and shapes), so a backend can size one arena for the form it
+    /// stores them in (bf16, or packed under a quantization plan). The default announces their element count.
+    /// </summary>
+    void ReserveWeights(IReadOnlyList<BufferDesc> weights) => ReserveWeights(weights.Sum(d => d.ElementCount), weights.Count);
+
+    /// <summary>
+    /// Offers the weight format plan of the checkpoint about to be uploaded. A backend that runs packed formats itself
+    /// returns true and from then on stores the plan's packed weights packed (taken from a quantized checkpoint as they
+    /// are, or quantized at upload from the float weights it is given). One that does not returns false; it is then given
+    /// weights already reconstructed in float32 (<see cref="Quantization.QuantizedReferenceStore"/>).
+    /// </summary>
+    bool AcceptQuantizationPlan(Quantization.QuantizationPlan plan) => false;
+
+    /// <summary>
     /// The graph this backend runs in place of <paramref name="graph"/> (for example with op sequences fused into one
     /// kernel): same buffer ids and names, results equal to <paramref name="graph"/>'s up to the backend's rounding.
     /// Buffers in <paramref name="keepAlive"/> must still be written. The default runs the graph as recorded.

@@ -4,6 +4,7 @@ using PaliCuda.Config;
 using PaliCuda.Graph;
 using PaliCuda.Imaging;
 using PaliCuda.Model;
+using PaliCuda.Quantization;
 
 namespace PaliCuda.Benchmarking;
 
@@ -12,6 +13,9 @@ namespace PaliCuda.Benchmarking;
 /// <see cref="TimeToFirstToken"/> preprocesses a fixed random image and runs the prefill graph (SigLIP, projector,
 /// decoder prefill, first token); <see cref="DecodeStep"/> runs one decode step. The KV cache holds the prompt plus
 /// <c>decodeTokens</c>; steps beyond that start over at the first decode position (timing is unchanged by the values).
+/// With a quantization plan the weights are packed at load (a backend that runs packed formats stores them packed;
+/// others get the float32 reconstruction); with <c>allLogits</c> the prefill keeps every position's logits for
+/// <see cref="PrefillTop1"/>.
 /// </summary>
 public sealed class EndToEndRun : IDisposable
 {
@@ -24,10 +28,13 @@ public sealed class EndToEndRun : IDisposable
     private readonly SiglipImageProcessor _processor;
     private readonly int[] _inputIds;
     private readonly int _decodeTokens;
+    private readonly ComputeGraph _decodeGraph;
+    private readonly int _emittable;
     private int _step;
     private int _lastToken;
 
-    public EndToEndRun(BenchmarkTarget target, PaliGemmaConfig config, int decodeTokens = 32, ulong seed = 20250101)
+    public EndToEndRun(BenchmarkTarget target, PaliGemmaConfig config, int decodeTokens = 32, ulong seed = 20250101,
+        QuantizationPlan? weights = null, bool allLogits = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(decodeTokens, 1);
         _target = target;
@@ -36,15 +43,24 @@ public sealed class EndToEndRun : IDisposable
         PromptLength = BenchmarkModels.PromptLength(config);
         var capacity = PromptLength + decodeTokens;
         var model = new PaliGemmaModel(config);
-        var prefillGraph = model.RecordPrefill(PromptLength, capacity, allLogits: false);
-        var decodeGraph = model.RecordDecode(capacity);
+        var prefillGraph = model.RecordPrefill(PromptLength, capacity, allLogits);
+        var decodeGraph = _decodeGraph = model.RecordDecode(capacity);
+        _emittable = model.EmittableVocab;
         _weights = new WeightSet(target.Backend);
         _state = new StateSet(target.Backend);
         try
         {
-            using (var store = new RandomWeightStore(config, seed)) _weights.Load(store, prefillGraph, decodeGraph);
+            using (var store = new RandomWeightStore(config, seed))
+            {
+                if (weights is { QuantizesAnything: true } plan && !target.Backend.AcceptQuantizationPlan(plan))
+                {
+                    using var reconstructed = new QuantizedReferenceStore(store, plan, ownsInner: false);
+                    _weights.Load(reconstructed, prefillGraph, decodeGraph);
+                }
+                else _weights.Load(store, prefillGraph, decodeGraph);
+            }
             string[] outputs = [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken];
-            _prefill = new Executor(prefillGraph, _weights, _state, outputs);
+            _prefill = new Executor(prefillGraph, _weights, _state, allLogits ? [.. outputs, AllLogits] : outputs);
             _decode = new Executor(decodeGraph, _weights, _state, outputs);
         }
         catch
@@ -73,6 +89,28 @@ public sealed class EndToEndRun : IDisposable
     public PaliGemmaConfig Config { get; }
     public int PromptLength { get; }
     public long WeightBytes => _weights.TotalBytes;
+
+    /// <summary>The prefill tap holding every position's capped logits (with <c>allLogits</c>).</summary>
+    public const string AllLogits = "logits";
+
+    /// <summary>Device bytes of the weights one decode step reads (packed data and scales where packed), each once.</summary>
+    public long DecodeWeightBytes => _decodeGraph.OfKind(BufferKind.Weight).DistinctBy(d => d.Name).Sum(d => _weights.Get(d).StoredBytes);
+
+    /// <summary>After <see cref="TimeToFirstToken"/> of a run made with <c>allLogits</c>: each prompt position's greedy id.</summary>
+    public int[] PrefillTop1()
+    {
+        var logits = _prefill.ReadFloat(AllLogits);
+        var vocab = Config.Text.VocabSize;
+        var top = new int[PromptLength];
+        for (var r = 0; r < PromptLength; r++)
+        {
+            var row = logits.AsSpan(r * vocab, _emittable);
+            var best = 0;
+            for (var i = 1; i < row.Length; i++) if (row[i] > row[best]) best = i;
+            top[r] = best;
+        }
+        return top;
+    }
     /// <summary>Peak device memory since the target was made (weights, KV cache, activations, workspaces); null on the CPU.</summary>
     public long? PeakDeviceBytes => _target.Memory?.PeakBytes;
 

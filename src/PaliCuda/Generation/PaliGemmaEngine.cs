@@ -41,12 +41,17 @@ public sealed class PaliGemmaEngine : IDisposable
     private PaliGemmaEngine(PaliGemmaConfig config, ITensorStore weights, EngineOptions options, IReadOnlyList<int> eosTokenIds,
         QuantizationPlan? storedPlan = null)
     {
-        weights = QuantizedReference.Resolve(weights, storedPlan, options.Weights);
+        // Resolve first: it refuses a plan that contradicts the checkpoint's stored one.
+        var reconstructed = QuantizedReference.Resolve(weights, storedPlan, options.Weights);
         Config = config;
         Options = options;
         EosTokenIds = eosTokenIds;
         Model = new PaliGemmaModel(config, options.WindowSemantics, options.NormalizerDType);
         Backend = BackendFactory.Create(options.Device, options.Gpu);
+        // A backend that runs packed formats (the GPU) takes the plan and the stored weights and packs them itself;
+        // any other gets the float32 reconstruction of the same values.
+        var plan = storedPlan ?? (weights as QuantizedTensorStore)?.Plan ?? options.Weights;
+        if (!(plan is { QuantizesAnything: true } && Backend.AcceptQuantizationPlan(plan))) weights = reconstructed;
         _weights = new WeightSet(Backend);
         try
         {

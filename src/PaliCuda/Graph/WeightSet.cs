@@ -1,5 +1,6 @@
 using PaliCuda.Backends;
 using PaliCuda.Checkpoint;
+using PaliCuda.Quantization;
 
 namespace PaliCuda.Graph;
 
@@ -21,7 +22,7 @@ public sealed class WeightSet : IDisposable
     {
         var pending = graphs.SelectMany(g => g.OfKind(BufferKind.Weight)).Where(d => !_tensors.ContainsKey(d.Name))
             .DistinctBy(d => d.Name).ToList();
-        Backend.ReserveWeights(pending.Sum(d => d.ElementCount), pending.Count);
+        Backend.ReserveWeights(pending);
         foreach (var d in pending)
         {
             var info = store.Describe(d.Name);
@@ -29,7 +30,7 @@ public sealed class WeightSet : IDisposable
                 throw new CheckpointFormatException($"weight has shape [{string.Join(", ", info.Shape)}] but the model expects {d.ShapeText}", info.FilePath, d.Name);
             var t = Backend.UploadWeight(d.Name, store, d.Shape);
             _tensors[d.Name] = t;
-            TotalBytes += t.ByteLength;
+            TotalBytes += t.StoredBytes;
         }
     }
 
@@ -58,17 +59,38 @@ public sealed class WeightSet : IDisposable
                 reason = $"'{t.Name}' does not directly follow '{prev.Name}' in one memory block";
                 return false;
             }
+            if ((t.Packed is null) != (first.Packed is null) || (t.Packed is { } tp && first.Packed is { } fp && tp.Format != fp.Format))
+            {
+                reason = $"'{t.Name}' is stored as {Storage(t)}, '{first.Name}' as {Storage(first)}";
+                return false;
+            }
+            if (t.Packed is { } scales && prev.Packed is { } prevScales
+                && (scales.ScalesMemory != prevScales.ScalesMemory || scales.ScalesOffset != prevScales.ScalesOffset + prevScales.ScalesBytes))
+            {
+                reason = $"the scales of '{t.Name}' do not directly follow those of '{prev.Name}'";
+                return false;
+            }
         }
-        _tensors[name] = first with { Shape = [tensors.Sum(t => t.Rows), first.Cols], Name = name };
+        _tensors[name] = first with
+        {
+            Shape = [tensors.Sum(t => t.Rows), first.Cols],
+            Name = name,
+            Packed = first.Packed is { } packed ? packed with { DataBytes = tensors.Sum(t => t.Packed!.DataBytes), ScalesBytes = tensors.Sum(t => t.Packed!.ScalesBytes) } : null,
+        };
         _views.Add(name);
         return true;
     }
+
+    private static string Storage(DeviceTensor t) => t.Packed is { } p ? p.Format.ToName() : t.DType.ToString();
 
     public DeviceTensor Get(BufferDesc d)
     {
         if (!_tensors.TryGetValue(d.Name, out var t))
             throw new InvalidOperationException($"weight '{d.Name}' was not loaded into this weight set");
-        return t.Shape.SequenceEqual(d.Shape) ? t : t with { Shape = d.Shape };
+        if (t.Shape.SequenceEqual(d.Shape)) return t;
+        if (t.Packed is not null)
+            throw new InvalidOperationException($"packed weight '{d.Name}' {t.ShapeText} cannot be viewed as {d.ShapeText}");
+        return t with { Shape = d.Shape };
     }
 
     public void Dispose()

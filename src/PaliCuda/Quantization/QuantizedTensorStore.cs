@@ -8,7 +8,7 @@ namespace PaliCuda.Quantization;
 /// and <see cref="GetPacked"/> hands a GPU backend the packed bytes to upload as they are. Every packed weight's
 /// metadata, data and scales are checked when the store is opened.
 /// </summary>
-public sealed class QuantizedTensorStore : ReconstructedTensorStore
+public sealed class QuantizedTensorStore : ReconstructedTensorStore, IPackedWeightSource
 {
     private readonly Dictionary<string, (QuantizationMetadata.PackedEntry Entry, TensorInfo Logical)> _packed;
     private readonly List<string> _names;
@@ -68,6 +68,8 @@ public sealed class QuantizedTensorStore : ReconstructedTensorStore
         return new QuantizedWeight(p.Entry.Format, (int)p.Entry.Rows, (int)p.Entry.Columns,
             Inner.GetBytes(name + QuantizationMetadata.DataSuffix).ToArray(), Inner.GetBytes(name + QuantizationMetadata.ScalesSuffix).ToArray());
     }
+
+    public QuantizedWeight? TryGetPacked(string name) => IsPacked(name) ? GetPacked(name) : null;
 
     protected override TensorInfo? DescribeComputed(string name) => _packed.TryGetValue(name, out var p) ? p.Logical : null;
 

@@ -1,17 +1,21 @@
 using System.Runtime.InteropServices;
 using PaliCuda.Backends.Gpu.Fusion;
+using PaliCuda.Backends.Gpu.Quantized;
 using PaliCuda.Checkpoint;
 using PaliCuda.Devices;
 using PaliCuda.Graph;
 using PaliCuda.Graph.Ops;
 using PaliCuda.Numerics;
+using PaliCuda.Quantization;
 
 namespace PaliCuda.Backends.Gpu;
 
 /// <summary>
 /// The GPU backend, written only against <see cref="IComputeDevice"/> and <see cref="IDeviceBlas"/>, so the same code
-/// runs on the PTX emulator and on a CUDA GPU. Weights live in one bf16 arena; float activations are bf16 except the
-/// logits path (soft cap, argmax), which stays fp32. Every op checks shapes, element types and alignment before it
+/// runs on the PTX emulator and on a CUDA GPU. Weights live in one arena, bf16 or — under an accepted
+/// <see cref="QuantizationPlan"/> — packed (int8/int4/fp8 data in the arena, their scales in a second one), where
+/// MatMul runs <see cref="QuantizedLinear"/> and the embedding gather dequantizes rows; float activations are bf16
+/// except the logits path (soft cap, argmax), which stays fp32. Every op checks shapes, element types and alignment before it
 /// launches and throws <see cref="GpuLaunchException"/> naming the tensors; nothing unsupported is silently skipped.
 /// </summary>
 public sealed class GpuBackend : IBackend
@@ -20,6 +24,12 @@ public sealed class GpuBackend : IBackend
     private const int AttentionWarpsPerBlock = 4;
     /// <summary>Weight start alignment in the arena: what cuBLAS and 16-byte vector loads want, with room to spare.</summary>
     private const int WeightAlignment = 256;
+    /// <summary>
+    /// Start alignment of packed data and scales: the 16-byte loads of the GEMV kernels. Kept small so the q, k, v
+    /// (gate, up) parts of a layer lie back to back whenever their sizes are multiples of 16 bytes, and the fused
+    /// weight is a view (<see cref="WeightSet.TryConcatenateRows"/>).
+    /// </summary>
+    private const int PackedAlignment = DeviceQuantizedWeight.RequiredAlignment;
     /// <summary>Elements converted and copied per step of a weight upload (2 MiB of bf16).</summary>
     private const int UploadChunkElements = 1 << 20;
 
@@ -30,6 +40,10 @@ public sealed class GpuBackend : IBackend
     private readonly List<DeviceBuffer> _owned = [];
     private GpuMemory? _weightArena;
     private long _weightCursor;
+    private GpuMemory? _scalesArena;
+    private long _scalesCursor;
+    private QuantizationPlan? _plan;
+    private readonly QuantizedLinear _quantized;
     private DeviceBuffer? _decodeWorkspace;
     private readonly HashSet<string> _variantFallbacks = new(StringComparer.Ordinal);
 
@@ -44,6 +58,7 @@ public sealed class GpuBackend : IBackend
         _options = options ?? new GpuBackendOptions();
         KernelVariants.Validate(_options.Variants);
         _kernels = new GpuKernels(device, _options.StripPtxLineInfo);
+        _quantized = new QuantizedLinear(device, blas, _options.QuantizedLinear with { StripPtxLineInfo = _options.StripPtxLineInfo });
     }
 
     public string Name => $"gpu on {_device.Name}";
@@ -55,19 +70,80 @@ public sealed class GpuBackend : IBackend
     public FusionReport? LastFusion { get; private set; }
 
     /// <summary>Runs <see cref="GpuFusionPass"/> unless <see cref="GpuBackendOptions.Fuse"/> is off.</summary>
+    /// <remarks>
+    /// Also reserves the workspaces of every packed-weight MatMul the graph will run (split-K partials, dequantize
+    /// scratch), so nothing is allocated while a decode step is being captured.
+    /// </remarks>
     public ComputeGraph Prepare(ComputeGraph graph, IReadOnlySet<BufferId> keepAlive, WeightSet weights)
     {
-        if (!_options.Fuse) return graph;
-        var (fused, report) = GpuFusionPass.Apply(graph, keepAlive, weights);
-        LastFusion = report;
-        return fused;
+        if (_options.Fuse)
+        {
+            var (fused, report) = GpuFusionPass.Apply(graph, keepAlive, weights);
+            LastFusion = report;
+            graph = fused;
+        }
+        foreach (var m in graph.Ops.OfType<MatMulOp>())
+        {
+            var w = weights.Get(graph[m.W]);
+            if (w.Packed is { } packed) _quantized.Reserve(PackedView(w, packed), Rows(graph[m.X]));
+        }
+        return graph;
     }
 
-    /// <summary>Bytes of the weight arena (allocated once by <see cref="ReserveWeights(long, int)"/>); 0 before.</summary>
-    public long WeightArenaBytes => _weightArena?.ByteLength ?? 0;
+    /// <summary>The quantization plan this backend stores weights under (<see cref="AcceptQuantizationPlan"/>), or null.</summary>
+    public QuantizationPlan? WeightPlan => _plan;
 
-    /// <summary>Bytes of the weight arena holding weights (the rest is alignment slack).</summary>
-    public long WeightArenaUsedBytes => _weightCursor;
+    /// <summary>
+    /// Stores the packed weights of <paramref name="plan"/> packed from now on: uploads of a packed-format weight take
+    /// the checkpoint's bytes (<see cref="IPackedWeightSource"/>) or quantize the given floats with
+    /// <see cref="QuantizedWeight.Quantize"/>. Call before the weights are reserved and uploaded.
+    /// </summary>
+    public bool AcceptQuantizationPlan(QuantizationPlan plan)
+    {
+        _plan = plan.QuantizesAnything ? plan : null;
+        return true;
+    }
+
+    /// <summary>Bytes of the weight arenas (allocated once by <see cref="ReserveWeights(long, int)"/> or <see cref="ReserveWeights(IReadOnlyList{BufferDesc})"/>); 0 before.</summary>
+    public long WeightArenaBytes => (_weightArena?.ByteLength ?? 0) + (_scalesArena?.ByteLength ?? 0);
+
+    /// <summary>Bytes of the weight arenas holding weights and scales (the rest is alignment slack).</summary>
+    public long WeightArenaUsedBytes => _weightCursor + _scalesCursor;
+
+    /// <summary>Device bytes held by the packed-weight MatMul's workspaces (split-K partials, dequantize scratch).</summary>
+    public long QuantizedWorkspaceBytes => _quantized.WorkspaceBytes;
+
+    /// <summary>
+    /// Sizes the arena for the form each weight is stored in: bf16, or packed data (and scales in a second arena) for
+    /// the 2-D weights the accepted plan gives a packed format.
+    /// </summary>
+    public void ReserveWeights(IReadOnlyList<BufferDesc> weights)
+    {
+        if (_plan is not { } plan)
+        {
+            ReserveWeights(weights.Sum(d => d.ElementCount), weights.Count);
+            return;
+        }
+        long data = 0, scales = 0;
+        foreach (var d in weights)
+        {
+            if (PackedFormat(plan, d.Name, d.Shape.Length) is { } format)
+            {
+                var layout = QuantizedLayout.For(format, d.Shape[0], d.Shape[1]);
+                data += layout.DataBytes + PackedAlignment - 1;
+                scales += layout.ScalesBytes + PackedAlignment - 1;
+            }
+            else data += d.ElementCount * 2 + WeightAlignment - 1;
+        }
+        AllocateArena(data);
+        if (scales > 0)
+        {
+            var buffer = _device.Allocate(scales);
+            _owned.Add(buffer);
+            _scalesArena = new GpuMemory(buffer, "weight scales", owner: null);
+            _scalesCursor = 0;
+        }
+    }
 
     public void ReserveWeights(long totalElements) => ReserveWeights(totalElements, 1024);
 
@@ -75,7 +151,12 @@ public sealed class GpuBackend : IBackend
     public void ReserveWeights(long totalElements, int weightCount)
     {
         if (totalElements <= 0) return;
-        var bytes = totalElements * 2 + (long)Math.Max(1, weightCount) * (WeightAlignment - 1);
+        AllocateArena(totalElements * 2 + (long)Math.Max(1, weightCount) * (WeightAlignment - 1));
+    }
+
+    private void AllocateArena(long bytes)
+    {
+        if (bytes <= 0) return;
         var buffer = _device.Allocate(bytes);
         _owned.Add(buffer);
         _weightArena = new GpuMemory(buffer, "weights", owner: null);
@@ -131,6 +212,8 @@ public sealed class GpuBackend : IBackend
         var count = shape.Aggregate(1L, (a, b) => a * b);
         if (info.ElementCount != count)
             throw new CheckpointFormatException($"weight has {info.ElementCount} elements, shape [{string.Join(", ", shape)}] needs {count}", info.FilePath, name);
+        if (_plan is { } plan && shape.Length == 2 && PackedFormat(plan, name, info.Shape.Length) is { } format)
+            return UploadPacked(name, PackedWeight(name, store, format, shape, info), shape);
         var (memory, offset) = WeightSlot(name, count * 2);
         if (info.DType == TensorDType.BF16)
         {
@@ -156,10 +239,51 @@ public sealed class GpuBackend : IBackend
         return new DeviceTensor(memory, offset, shape, BufferDType.BF16, name);
     }
 
-    /// <summary>The next aligned slot of the arena, or (without an arena, or when it is full) an allocation of its own.</summary>
-    private (GpuMemory Memory, long Offset) WeightSlot(string name, long bytes)
+    /// <summary>The packed format <paramref name="plan"/> gives weight <paramref name="name"/>, or null when it is stored as bf16.</summary>
+    private static WeightFormat? PackedFormat(QuantizationPlan plan, string name, int rank) =>
+        rank == 2 && plan.FormatFor(name, rank) is var f && f.IsQuantized() ? f : null;
+
+    /// <summary>The checkpoint's packed bytes when it stores the weight packed in this format, else the floats quantized now.</summary>
+    private static QuantizedWeight PackedWeight(string name, ITensorStore store, WeightFormat format, int[] shape, TensorInfo info)
     {
-        var aligned = (_weightCursor + WeightAlignment - 1) / WeightAlignment * WeightAlignment;
+        if ((store as IPackedWeightSource)?.TryGetPacked(name) is { } stored)
+        {
+            if (stored.Format != format || stored.Rows != shape[0] || stored.Columns != shape[1])
+                throw new CheckpointFormatException($"stored packed as {stored.Format.ToName()} [{stored.Rows}, {stored.Columns}]; the plan needs {format.ToName()} [{shape[0]}, {shape[1]}]", info.FilePath, name);
+            return stored;
+        }
+        return QuantizedWeight.Quantize(format, store.ReadFloat32(name), shape[0], shape[1]);
+    }
+
+    /// <summary>Copies the packed bytes unchanged: data into the weight arena, scales into the scales arena.</summary>
+    private DeviceTensor UploadPacked(string name, QuantizedWeight weight, int[] shape)
+    {
+        var (memory, offset) = WeightSlot(name, weight.Data.LongLength, PackedAlignment);
+        for (long done = 0; done < weight.Data.LongLength; done += UploadChunkElements * 2L)
+        {
+            var n = (int)Math.Min(UploadChunkElements * 2L, weight.Data.LongLength - done);
+            _device.CopyHostToDevice(weight.Data.AsSpan((int)done, n), memory.Buffer.Slice(offset + done, n));
+        }
+        GpuMemory scalesMemory;
+        long scalesOffset;
+        var aligned = (_scalesCursor + PackedAlignment - 1) / PackedAlignment * PackedAlignment;
+        if (_scalesArena is { } arena && aligned + weight.Scales.LongLength <= arena.ByteLength)
+        {
+            (scalesMemory, scalesOffset) = (arena, aligned);
+            _scalesCursor = aligned + weight.Scales.LongLength;
+        }
+        else (scalesMemory, scalesOffset) = ((GpuMemory)Allocate(weight.Scales.LongLength, name + " scales"), 0);
+        _device.CopyHostToDevice(weight.Scales, scalesMemory.Buffer.Slice(scalesOffset, weight.Scales.LongLength));
+        return new DeviceTensor(memory, offset, shape, BufferDType.BF16, name)
+        {
+            Packed = new PackedWeightStorage(weight.Format, weight.Data.LongLength, scalesMemory, scalesOffset, weight.Scales.LongLength),
+        };
+    }
+
+    /// <summary>The next aligned slot of the arena, or (without an arena, or when it is full) an allocation of its own.</summary>
+    private (GpuMemory Memory, long Offset) WeightSlot(string name, long bytes, int alignment = WeightAlignment)
+    {
+        var aligned = (_weightCursor + alignment - 1) / alignment * alignment;
         if (_weightArena is { } arena && aligned + bytes <= arena.ByteLength)
         {
             _weightCursor = aligned + bytes;
@@ -216,6 +340,11 @@ public sealed class GpuBackend : IBackend
     public void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y)
     {
         const string op = "MatMul";
+        if (w.Packed is { } packed)
+        {
+            PackedMatMul(x, w, packed, bias, y);
+            return;
+        }
         Need(op, x, BufferDType.BF16);
         Need(op, w, BufferDType.BF16);
         int m = x.Rows, k = x.Cols, n = w.Rows;
@@ -238,6 +367,43 @@ public sealed class GpuBackend : IBackend
             new GemmOperand(Buf(w), BlasElementType.BFloat16, k), new GemmOperand(Buf(x), BlasElementType.BFloat16, k),
             beta, new GemmOperand(Buf(y), cType, n), 1, _device.DefaultStream);
     }
+
+    /// <summary>
+    /// MatMul on a packed weight: <see cref="QuantizedLinear.Forward"/> — the GEMV kernels for up to
+    /// <see cref="QuantizedLinearOptions.GemvMaxTokens"/> rows (decode), dequantize + bf16 GEMM for more (prefill).
+    /// </summary>
+    private void PackedMatMul(DeviceTensor x, DeviceTensor w, PackedWeightStorage packed, DeviceTensor? bias, DeviceTensor y)
+    {
+        const string op = "MatMul";
+        Need(op, x, BufferDType.BF16);
+        int m = x.Rows, k = x.Cols, n = w.Rows;
+        Check(w.Cols == k && y.Rows == m && y.Cols == n, op, $"'{x.Name}' {x.ShapeText} · '{w.Name}' ({packed.Format.ToName()}) {w.ShapeText}ᵀ does not give '{y.Name}' {y.ShapeText}");
+        Check(y.DType is BufferDType.BF16 or BufferDType.F32, op, $"output '{y.Name}' must be BF16 or F32, is {y.DType}");
+        if (bias is { } b)
+        {
+            Need(op, b, BufferDType.BF16);
+            Check(b.ElementCount == n, op, $"bias '{b.Name}' {b.ShapeText} does not match {n} outputs");
+            Check(y.DType == BufferDType.BF16, op, $"a bias needs a BF16 output; '{y.Name}' is {y.DType}");
+        }
+        var outputType = y.DType == BufferDType.F32 ? BlasElementType.Float32 : BlasElementType.BFloat16;
+        _quantized.Forward(Buf(x), m, PackedView(w, packed), bias is { } bb ? Buf(bb) : null, Buf(y), outputType);
+    }
+
+    /// <summary>The launcher's view of a packed weight tensor (data and scales buffers; checks alignment).</summary>
+    private static DeviceQuantizedWeight PackedView(DeviceTensor w, PackedWeightStorage packed)
+    {
+        if (packed.ScalesMemory is not GpuMemory scales) throw new GpuLaunchException($"scales of '{w.Name}' do not live in GPU memory");
+        try
+        {
+            return new DeviceQuantizedWeight(packed.Format, w.Rows, w.Cols, Buf(w), scales.Buffer.Slice(packed.ScalesOffset, packed.ScalesBytes), w.Name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new GpuLaunchException($"packed weight '{w.Name}': {e.Message}", e);
+        }
+    }
+
+    private static int Rows(BufferDesc d) => (int)(d.ElementCount / Math.Max(1, d.Shape.Length == 0 ? 1 : d.Shape[^1]));
 
     public void LayerNorm(DeviceTensor x, DeviceTensor gamma, DeviceTensor beta, float eps, DeviceTensor y)
     {
@@ -478,10 +644,25 @@ public sealed class GpuBackend : IBackend
     public void EmbeddingGather(DeviceTensor table, DeviceTensor ids, DeviceTensor y)
     {
         const string op = "EmbeddingGather";
-        Need(op, table, BufferDType.BF16);
         Need(op, y, BufferDType.BF16);
         Need(op, ids, BufferDType.I32);
         Check(y.Rows == ids.ElementCount && y.Cols == table.Cols, op, $"'{y.Name}' {y.ShapeText} is not [{ids.ElementCount}, {table.Cols}]");
+        if (table.Packed is { } packed)
+        {
+            // The same packed table the LM head multiplies with: each row dequantized (s·q in fp32), rounded to bf16 once.
+            var view = PackedView(table, packed);
+            var entry = packed.Format switch
+            {
+                WeightFormat.Int8 => "palicuda_embedding_gather_int8",
+                WeightFormat.Int4 => "palicuda_embedding_gather_int4",
+                WeightFormat.Fp8 => "palicuda_embedding_gather_fp8",
+                _ => throw Fail(op, $"table '{table.Name}' has no gather kernel for {packed.Format.ToName()}"),
+            };
+            _kernels.Launch(entry, y.Rows, Math.Min(1024, RoundUp32(table.Cols)),
+                Args().Add(Buf(y)).Add(view.Data).Add(view.Scales).Add(Buf(ids)).Add(table.Cols).Add(table.Rows).Add(1f));
+            return;
+        }
+        Need(op, table, BufferDType.BF16);
         _kernels.Launch("palicuda_embedding_gather_bf16", y.Rows, Math.Min(1024, RoundUp32(table.Cols)),
             Args().Add(Buf(y)).Add(Buf(table)).Add(Buf(ids)).Add(table.Cols).Add(table.Rows).Add(1f));
     }
@@ -544,6 +725,7 @@ public sealed class GpuBackend : IBackend
     public void Dispose()
     {
         _kernels.Dispose();
+        _quantized.Dispose();
         foreach (var b in _owned) _device.Free(b);
         _owned.Clear();
         if (_ownsDevice) _device.Dispose();
@@ -584,8 +766,11 @@ public sealed class GpuBackend : IBackend
     private static int RoundUp32(int n) => Math.Max(32, (n + 31) / 32 * 32);
     private static int RowThreads(int cols) => Math.Min(RowBlock, RoundUp32(cols % 8 == 0 ? cols / 8 : cols));
 
-    private static void Need(string op, DeviceTensor t, BufferDType dtype) =>
+    private static void Need(string op, DeviceTensor t, BufferDType dtype)
+    {
+        Check(t.Packed is null, op, $"'{t.Name}' is stored packed ({t.Packed?.Format.ToName()}); this op reads plain {dtype} elements");
         Check(t.DType == dtype, op, $"'{t.Name}' is {t.DType}, the kernel needs {dtype}");
+    }
 
     private static void SameShapeBf16(string op, DeviceTensor a, DeviceTensor b)
     {

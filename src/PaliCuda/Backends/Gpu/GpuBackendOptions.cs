@@ -22,4 +22,7 @@ public sealed record GpuBackendOptions
     /// PTX emulator's parser does not accept them yet; a CUDA device keeps them for profilers.
     /// </summary>
     public bool StripPtxLineInfo { get; init; }
+
+    /// <summary>Tuning of the packed-weight MatMul (<see cref="Quantized.QuantizedLinear"/>); its PTX line-info setting follows <see cref="StripPtxLineInfo"/>.</summary>
+    public Quantized.QuantizedLinearOptions QuantizedLinear { get; init; } = new();
 }

@@ -15,8 +15,11 @@ namespace PaliCuda.Backends.Gpu.Quantized;
 /// tensor-core GEMM that reads int4/int8 directly is later work.)</item>
 /// </list>
 /// All work goes to the device's default stream, as in <see cref="GpuBackend"/>. The split-K partials and the bf16
-/// scratch are buffers this object owns and grows on demand; call <see cref="Reserve"/> with the largest shapes before
-/// capturing a graph, since growing is refused while the stream captures.
+/// scratch are buffers this object owns and grows on demand; call <see cref="Reserve(int, int, int)"/> with the largest
+/// shapes (or <see cref="Reserve(DeviceQuantizedWeight, int)"/> per call) before capturing a graph, since growing is
+/// refused while the stream captures. A grown-out buffer is kept until dispose, because a graph captured earlier may
+/// still point at it. The scratch holds at most <see cref="QuantizedLinearOptions.MaxScratchBytes"/> (a larger weight,
+/// such as the LM head over a full prompt, is dequantized and multiplied in row blocks).
 /// </summary>
 public sealed class QuantizedLinear : IDisposable
 {
@@ -29,6 +32,7 @@ public sealed class QuantizedLinear : IDisposable
     private readonly IDeviceBlas _blas;
     private readonly GpuKernels _kernels;
     private readonly List<DeviceBuffer> _uploads = [];
+    private readonly List<DeviceBuffer> _retired = [];
     private DeviceBuffer? _partials;
     private DeviceBuffer? _scratch;
 
@@ -41,10 +45,21 @@ public sealed class QuantizedLinear : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), Options.GemvMaxTokens, $"GemvMaxTokens must lie in [0, {MaxGemvTokens}]");
         if (Options.TargetBlocks < 1 || Options.MaxSplits < 1 || Options.MinChunksPerSplit < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "TargetBlocks, MaxSplits and MinChunksPerSplit must be positive");
+        if (Options.MaxScratchBytes < 2L * ScratchRowQuantum * 128)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.MaxScratchBytes, $"MaxScratchBytes must hold at least {ScratchRowQuantum} rows of 128 bf16");
         _kernels = new GpuKernels(device, Options.StripPtxLineInfo);
     }
 
     public QuantizedLinearOptions Options { get; }
+
+    /// <summary>
+    /// Row blocks of the dequantize + GEMM path start at multiples of this many rows, so every block's data, scales
+    /// and output columns stay 16-byte aligned (int8 scales: 4 bytes a row; fp32 output columns: 4 bytes).
+    /// </summary>
+    public const int ScratchRowQuantum = 64;
+
+    /// <summary>Device bytes currently held for split-K partials and the dequantize scratch (retired buffers included).</summary>
+    public long WorkspaceBytes => (_partials?.ByteLength ?? 0) + (_scratch?.ByteLength ?? 0) + _retired.Sum(b => b.ByteLength);
 
     public QuantizedLinearPath ChoosePath(int tokens) =>
         tokens <= Options.GemvMaxTokens ? QuantizedLinearPath.Gemv : QuantizedLinearPath.DequantizeGemm;
@@ -63,8 +78,29 @@ public sealed class QuantizedLinear : IDisposable
     public void Reserve(int maxTokens, int maxRows, int maxColumns)
     {
         EnsurePartials(4L * Options.MaxSplits * Math.Min(maxTokens, MaxGemvTokens) * maxRows);
-        if (maxTokens > Options.GemvMaxTokens) EnsureScratch(2L * maxRows * maxColumns);
+        if (maxTokens > Options.GemvMaxTokens) EnsureScratch(ScratchBytes(maxRows, maxColumns));
     }
+
+    /// <summary>Pre-allocates exactly what <see cref="Forward"/> of <paramref name="tokens"/> rows through <paramref name="weight"/> needs.</summary>
+    public void Reserve(DeviceQuantizedWeight weight, int tokens)
+    {
+        if (ChoosePath(tokens) == QuantizedLinearPath.DequantizeGemm)
+        {
+            EnsureScratch(ScratchBytes(weight.Rows, weight.Columns));
+            return;
+        }
+        int splits = QuantizedGemvGeometry.Splits(weight.Format, weight.Rows, weight.Columns, Options);
+        if (splits > 1) EnsurePartials(4L * splits * tokens * weight.Rows);
+    }
+
+    /// <summary>Rows of W dequantized per GEMM on the prefill path: all of them, or as many whole quanta as fit the scratch cap.</summary>
+    public int ScratchRows(int rows, int columns)
+    {
+        long fit = Options.MaxScratchBytes / (2L * columns) / ScratchRowQuantum * ScratchRowQuantum;
+        return (int)Math.Min(rows, Math.Max(ScratchRowQuantum, fit));
+    }
+
+    private long ScratchBytes(int rows, int columns) => 2L * ScratchRows(rows, columns) * columns;
 
     /// <summary>y [M, N] = x [M, K] · Wᵀ (+ bias [N], bf16) through the path <see cref="ChoosePath"/> picks.</summary>
     public void Forward(DeviceBuffer x, int tokens, DeviceQuantizedWeight weight, DeviceBuffer? bias, DeviceBuffer y, BlasElementType outputType)
@@ -101,7 +137,11 @@ public sealed class QuantizedLinear : IDisposable
         _kernels.Launch("palicuda_gemv_combine", Grid(total), new Dim3(ElementwiseBlock), combine);
     }
 
-    /// <summary>The prefill path: dequantize into the bf16 scratch, then the bf16 GEMM (bias seeds C, as in GpuBackend.MatMul).</summary>
+    /// <summary>
+    /// The prefill path: dequantize into the bf16 scratch, then the bf16 GEMM (bias seeds C, as in GpuBackend.MatMul).
+    /// When W does not fit <see cref="QuantizedLinearOptions.MaxScratchBytes"/> as bf16, row blocks of
+    /// <see cref="ScratchRows"/> rows are dequantized and multiplied in turn, each GEMM writing its columns of y.
+    /// </summary>
     public void DequantizeGemm(DeviceBuffer x, int tokens, DeviceQuantizedWeight weight, DeviceBuffer? bias, DeviceBuffer y, BlasElementType outputType)
     {
         const string op = "QuantizedLinear.DequantizeGemm";
@@ -109,8 +149,8 @@ public sealed class QuantizedLinear : IDisposable
         if (bias is not null && outputType != BlasElementType.BFloat16)
             throw Fail(op, weight, "a bias needs a bf16 output on the GEMM path (the GEMM adds C seeded with the bias)");
         int n = weight.Rows, k = weight.Columns;
-        var scratch = EnsureScratch(2L * n * k).Slice(0, 2L * n * k);
-        Dequantize(weight, scratch);
+        int block = ScratchRows(n, k);
+        var scratchAll = EnsureScratch(2L * block * k);
         float beta = 0f;
         if (bias is { } b)
         {
@@ -118,10 +158,22 @@ public sealed class QuantizedLinear : IDisposable
                 new KernelArguments().Add(y).Add(b).Add(tokens).Add(n));
             beta = 1f;
         }
-        // Row-major Y[M,N] = X·Wᵀ is column-major Yᵀ[N,M] = op(W)·X with W stored column-major as [K,N].
-        _blas.Gemm(BlasTranspose.Transpose, BlasTranspose.None, n, tokens, k, 1f,
-            new GemmOperand(scratch, BlasElementType.BFloat16, k), new GemmOperand(x, BlasElementType.BFloat16, k),
-            beta, new GemmOperand(y, outputType, n), 1, _device.DefaultStream);
+        var layout = QuantizedLayout.For(weight.Format, n, k);
+        long dataRowBytes = layout.DataBytes / n, scalesRowBytes = layout.ScalesBytes / n;
+        int outputBytes = outputType == BlasElementType.BFloat16 ? 2 : 4;
+        for (int r0 = 0; r0 < n; r0 += block)
+        {
+            int rows = Math.Min(block, n - r0);
+            var part = rows == n ? weight : new DeviceQuantizedWeight(weight.Format, rows, k,
+                weight.Data.Slice(r0 * dataRowBytes, rows * dataRowBytes), weight.Scales.Slice(r0 * scalesRowBytes, rows * scalesRowBytes), weight.Name);
+            var scratch = scratchAll.Slice(0, 2L * rows * k);
+            Dequantize(part, scratch);
+            // Row-major Y[M,N] = X·Wᵀ is column-major Yᵀ[N,M] = op(W)·X with W stored column-major as [K,N]; a row
+            // block of W gives the column block [r0, r0 + rows) of Y, whose rows stay n apart.
+            _blas.Gemm(BlasTranspose.Transpose, BlasTranspose.None, rows, tokens, k, 1f,
+                new GemmOperand(scratch, BlasElementType.BFloat16, k), new GemmOperand(x, BlasElementType.BFloat16, k),
+                beta, new GemmOperand(y.Slice(r0 * (long)outputBytes, y.ByteLength - r0 * (long)outputBytes), outputType, n), 1, _device.DefaultStream);
+        }
     }
 
     /// <summary>Writes W as bf16 [N, K] row-major (each value s·q in fp32, rounded once) into <paramref name="destination"/>.</summary>
@@ -174,12 +226,8 @@ public sealed class QuantizedLinear : IDisposable
         if (buffer is { } b && b.ByteLength >= bytes) return b;
         if (_device.DefaultStream.IsCapturing)
             throw new GpuLaunchException($"QuantizedLinear needs {bytes} bytes of {what} while the stream is capturing a graph; call Reserve with the largest shapes before capture");
-        if (buffer is { } old)
-        {
-            // Earlier launches may still read the old workspace.
-            _device.DefaultStream.Synchronize();
-            _device.Free(old);
-        }
+        // Earlier launches, and graphs captured before, may still read the old workspace: keep it until dispose.
+        if (buffer is { } old) _retired.Add(old);
         buffer = null;
         buffer = _device.Allocate(Math.Max(bytes, 16));
         return buffer.Value;
@@ -192,6 +240,8 @@ public sealed class QuantizedLinear : IDisposable
         _uploads.Clear();
         if (_partials is { } p) _device.Free(p);
         if (_scratch is { } s) _device.Free(s);
+        foreach (var b in _retired) _device.Free(b);
+        _retired.Clear();
         _partials = _scratch = null;
     }
 }

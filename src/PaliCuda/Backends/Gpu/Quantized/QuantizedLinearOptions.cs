@@ -22,6 +22,13 @@ public sealed record QuantizedLinearOptions
     /// <summary>Upper bound on K splits (the combine pass reads splits × M × N fp32 partials).</summary>
     public int MaxSplits { get; init; } = 16;
 
+    /// <summary>
+    /// Cap on the bf16 scratch of the dequantize + GEMM path. 256 MiB holds every PaliGemma 2 3B decoder weight in one
+    /// block (the largest, fused gate|up, is 2·18432·2304 B = 85 MB), while the LM head over a whole prompt
+    /// (2·257152·2304 B = 1.18 GB as bf16) is done in row blocks instead of materializing a second bf16 table.
+    /// </summary>
+    public long MaxScratchBytes { get; init; } = 256L << 20;
+
     /// <summary>Drop the PTX line info before loading (the emulator refuses it).</summary>
     public bool StripPtxLineInfo { get; init; }
 }
