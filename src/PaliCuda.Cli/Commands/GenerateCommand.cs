@@ -50,7 +50,8 @@ public static class GenerateCommand
             };
             var maxNewTokens = parse.GetValue(maxNew);
 
-            using var pipeline = PaliGemmaPipeline.Open(parse.GetRequiredValue(model), engineOptions);
+            using var pipeline = LoadProgressDisplay.Run(error, progress =>
+                PaliGemmaPipeline.Open(parse.GetRequiredValue(model), engineOptions with { LoadProgress = progress }));
             var result = pipeline.Run(parse.GetRequiredValue(image).FullName, parse.GetRequiredValue(prompt),
                 new GenerationOptions { MaxNewTokens = maxNewTokens, Sampling = sampling },
                 text => { output.Write(text); output.Flush(); }, cancellationToken);

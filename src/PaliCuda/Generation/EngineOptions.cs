@@ -22,4 +22,6 @@ public sealed record EngineOptions
     public Backends.Gpu.GpuBackendOptions? Gpu { get; init; }
     /// <summary>Bounds on untrusted input (checkpoint headers, tokenizer, images, prompt length).</summary>
     public EngineLimits Limits { get; init; } = EngineLimits.Default;
+    /// <summary>Hears of every weight placed on the device while the engine loads (progress display).</summary>
+    public IProgress<Checkpoint.CheckpointLoadProgress>? LoadProgress { get; init; }
 }

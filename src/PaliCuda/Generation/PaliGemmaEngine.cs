@@ -56,7 +56,7 @@ public sealed class PaliGemmaEngine : IDisposable
         try
         {
             // A prefill graph with every output declares every weight the model uses.
-            _weights.Load(weights, Model.RecordPrefill(config.NumImageTokens + 1, config.NumImageTokens + 1, allLogits: true));
+            _weights.Load(weights, options.LoadProgress, Model.RecordPrefill(config.NumImageTokens + 1, config.NumImageTokens + 1, allLogits: true));
         }
         catch
         {

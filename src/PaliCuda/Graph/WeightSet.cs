@@ -18,19 +18,31 @@ public sealed class WeightSet : IDisposable
     public WeightSet(IBackend backend) => Backend = backend;
 
     /// <summary>Uploads every weight any of <paramref name="graphs"/> declares and is not loaded yet.</summary>
-    public void Load(ITensorStore store, params ComputeGraph[] graphs)
+    public void Load(ITensorStore store, params ComputeGraph[] graphs) => Load(store, progress: null, graphs);
+
+    /// <summary>
+    /// Uploads every weight the graphs use that is not loaded yet; <paramref name="progress"/> hears of each tensor
+    /// placed (a 3B checkpoint is ~6 GB: callers show it).
+    /// </summary>
+    public void Load(ITensorStore store, IProgress<CheckpointLoadProgress>? progress, params ComputeGraph[] graphs)
     {
         var pending = graphs.SelectMany(g => g.OfKind(BufferKind.Weight)).Where(d => !_tensors.ContainsKey(d.Name))
             .DistinctBy(d => d.Name).ToList();
+        var infos = pending.Select(d => store.Describe(d.Name)).ToList();
+        var totalBytes = infos.Sum(i => i.ByteLength);
+        long bytesDone = 0;
         Backend.ReserveWeights(pending);
-        foreach (var d in pending)
+        for (var n = 0; n < pending.Count; n++)
         {
-            var info = store.Describe(d.Name);
+            var d = pending[n];
+            var info = infos[n];
             if (info.ElementCount != d.ElementCount || info.Shape.Length == 0 || info.Shape[0] != d.Shape[0])
                 throw new CheckpointFormatException($"weight has shape [{string.Join(", ", info.Shape)}] but the model expects {d.ShapeText}", info.FilePath, d.Name);
             var t = Backend.UploadWeight(d.Name, store, d.Shape);
             _tensors[d.Name] = t;
             TotalBytes += t.StoredBytes;
+            bytesDone += info.ByteLength;
+            progress?.Report(new CheckpointLoadProgress(d.Name, n + 1, pending.Count, bytesDone, totalBytes));
         }
     }
 
