@@ -32,26 +32,21 @@ public static class FixtureComparison
     {
         tolerance ??= ToleranceFor(device);
         var jsonPath = Path.Combine(fixtureDirectory, ReferenceJson);
-        if (!File.Exists(jsonPath)) throw new FileNotFoundException($"fixture folder has no {ReferenceJson}", jsonPath);
-        using var doc = JsonDocument.Parse(File.ReadAllText(jsonPath));
-        var root = doc.RootElement;
-        var tensorNames = root.GetProperty("tensors").EnumerateObject().Select(p => p.Name).ToList();
+        if (!File.Exists(jsonPath)) throw new FixtureFormatException($"fixture folder has no {ReferenceJson}", jsonPath);
+        var tensorsPath = Path.Combine(fixtureDirectory, ReferenceTensorsFile);
+        if (!File.Exists(tensorsPath)) throw new FixtureFormatException($"fixture folder has no {ReferenceTensorsFile}", tensorsPath);
 
+        using var reference = new ReferenceTensors(tensorsPath);
+        var fixtureCases = FixtureCase.ReadAll(jsonPath, reference.Contains);
         using var engine = PaliGemmaEngine.Load(fixtureDirectory, new EngineOptions { Device = device, Gpu = gpuOptions });
-        using var reference = new ReferenceTensors(Path.Combine(fixtureDirectory, ReferenceTensorsFile));
-        var cases = root.GetProperty("cases").EnumerateArray()
-            .Select(c => RunCase(engine, reference, c, tensorNames, tolerance, cancellationToken)).ToList();
+        var cases = fixtureCases.Select(c => RunCase(engine, reference, c, tolerance, cancellationToken)).ToList();
         return new ComparisonReport(fixtureDirectory, engine.Backend.Name, tolerance, cases);
     }
 
-    private static CaseComparison RunCase(PaliGemmaEngine engine, ReferenceTensors reference, JsonElement c, List<string> tensorNames,
+    private static CaseComparison RunCase(PaliGemmaEngine engine, ReferenceTensors reference, FixtureCase c,
         ToleranceRule tolerance, CancellationToken ct)
     {
-        var name = c.GetProperty("name").GetString() ?? "case";
-        var prefix = c.TryGetProperty("tensor_prefix", out var p) ? p.GetString() ?? "" : "";
-        var inputIds = c.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-        var expected = c.GetProperty("generated_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-        var observed = ReadObserved(c);
+        var (name, prefix, inputIds, expected, observed, tensorNames) = (c.Name, c.TensorPrefix, c.InputIds, c.GeneratedIds, c.ObservedFp64Spread, c.TensorNames);
         var pixels = reference.Float(prefix + "pixel_values");
 
         var graph = engine.Model.RecordPrefill(inputIds.Length, inputIds.Length, allLogits: true);
@@ -158,15 +153,5 @@ public static class FixtureComparison
         var k = 0;
         foreach (var b in v) r[k++] = b ? 1 : 0;
         return r;
-    }
-
-    private static Dictionary<string, double> ReadObserved(JsonElement c)
-    {
-        var result = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (!c.TryGetProperty("observed_max_abs_diff", out var o)) return result;
-        foreach (var p in o.EnumerateObject())
-            if (p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("fp32_vs_fp64", out var v) && v.ValueKind == JsonValueKind.Number)
-                result[p.Name] = v.GetDouble();
-        return result;
     }
 }

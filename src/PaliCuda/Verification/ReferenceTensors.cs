@@ -24,7 +24,7 @@ internal sealed class ReferenceTensors : IDisposable
         {
             result[i] = info.DType switch
             {
-                TensorDType.I64 => checked((int)BinaryPrimitives.ReadInt64LittleEndian(bytes.Slice(i * 8, 8))),
+                TensorDType.I64 => ToInt32(BinaryPrimitives.ReadInt64LittleEndian(bytes.Slice(i * 8, 8)), i, info, name),
                 TensorDType.I32 => BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice(i * 4, 4)),
                 TensorDType.U8 => bytes[i],
                 _ => throw new CheckpointFormatException($"expected an integer tensor, found {info.DType}", info.FilePath, name),
@@ -32,6 +32,11 @@ internal sealed class ReferenceTensors : IDisposable
         }
         return result;
     }
+
+    private static int ToInt32(long value, int index, TensorInfo info, string name) =>
+        value is >= int.MinValue and <= int.MaxValue
+            ? (int)value
+            : throw new CheckpointFormatException($"element {index} ({value}) does not fit a 32-bit id", info.FilePath, name);
 
     public void Dispose() => _file.Dispose();
 }
