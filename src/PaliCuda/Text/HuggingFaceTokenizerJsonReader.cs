@@ -323,7 +323,7 @@ internal static class HuggingFaceTokenizerJsonReader
             && pattern.TryGetProperty("String", out var from) && from.ValueKind == JsonValueKind.String && from.GetString() == " "
             && OptionalString(last, "content", "normalizer.content", cx) == SpaceMarker;
         if (!replace)
-            throw cx.Error("normalizer", $"{normalizer.GetRawText()} is not supported; expected Replace(\" \" → \"▁\"), optionally after Prepend(\"▁\")");
+            throw cx.Error("normalizer", $"{Brief(normalizer)} is not supported; expected Replace(\" \" → \"▁\"), optionally after Prepend(\"▁\")");
         return prepend;
     }
 
@@ -337,7 +337,7 @@ internal static class HuggingFaceTokenizerJsonReader
             && pre.TryGetProperty("pattern", out var pattern) && pattern.ValueKind == JsonValueKind.Object
             && pattern.TryGetProperty("String", out var text) && text.ValueKind == JsonValueKind.String && text.GetString() == " ";
         if (!inertSplit)
-            throw cx.Error("pre_tokenizer", $"{pre.GetRawText()} is not supported; expected null or Split on \" \" (SentencePiece BPE does not pre-split)");
+            throw cx.Error("pre_tokenizer", $"{Brief(pre)} is not supported; expected null or Split on \" \" (SentencePiece BPE does not pre-split)");
     }
 
     private static void CheckDecoder(JsonElement root, Context cx)
@@ -380,7 +380,7 @@ internal static class HuggingFaceTokenizerJsonReader
     private static int ReadId(JsonElement value, string field, Context cx)
     {
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int id) || id < 0)
-            throw cx.Error(field, $"expected a non-negative integer id, found {(value.ValueKind == JsonValueKind.Undefined ? "nothing" : value.GetRawText())}");
+            throw cx.Error(field, $"expected a non-negative integer id, found {(value.ValueKind == JsonValueKind.Undefined ? "nothing" : Brief(value))}");
         if (id >= cx.Limits.MaxPieces)
             throw cx.Error(field, $"id {id} is beyond the limit of {cx.Limits.MaxPieces} pieces (TokenizerLimits.MaxPieces)");
         return id;
@@ -410,6 +410,14 @@ internal static class HuggingFaceTokenizerJsonReader
             JsonValueKind.False => false,
             _ => throw cx.Error(field, $"expected true or false, found {value.ValueKind}"),
         };
+    }
+
+    /// <summary>The JSON of an unsupported element, cut short (a precompiled character map alone can be megabytes).</summary>
+    private static string Brief(JsonElement element)
+    {
+        const int MaxShown = 200;
+        string raw = element.GetRawText();
+        return raw.Length <= MaxShown ? raw : raw[..MaxShown] + "…";
     }
 
     private static string Escape(string piece) => piece.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal);
