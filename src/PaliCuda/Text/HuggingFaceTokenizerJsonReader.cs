@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace PaliCuda.Text;
 
@@ -37,6 +39,10 @@ internal static class HuggingFaceTokenizerJsonReader
     {
         if (json.Length > limits.MaxFileBytes)
             throw new TokenizerFormatException(source, $"is {json.Length} bytes, more than the limit of {limits.MaxFileBytes} (TokenizerLimits.MaxFileBytes)");
+        // JsonDocument leaves string contents unchecked until they are read; checking the whole file first gives one
+        // clear error instead of a failure deep inside some field.
+        if (!Utf8.IsValid(json))
+            throw new TokenizerFormatException(source, $"is not valid UTF-8 text (first bad byte at offset {FirstInvalidUtf8(json)})");
         JsonDocument document;
         try
         {
@@ -48,7 +54,30 @@ internal static class HuggingFaceTokenizerJsonReader
         }
 
         using (document)
-            return Read(document.RootElement, new Context(source, limits));
+        {
+            try
+            {
+                return Read(document.RootElement, new Context(source, limits));
+            }
+            catch (InvalidOperationException e)
+            {
+                // An escaped lone surrogate ("\ud800") is valid JSON but no valid string; reading it throws this.
+                throw new TokenizerFormatException(source, $"has a string that is not valid text: {e.Message}", e);
+            }
+        }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        int offset = 0;
+        while (offset < bytes.Length)
+        {
+            if (Rune.DecodeFromUtf8(bytes[offset..], out _, out int consumed) != System.Buffers.OperationStatus.Done)
+                return offset;
+            offset += consumed;
+        }
+
+        return offset;
     }
 
     private static SentencePieceModel Read(JsonElement root, Context cx)
@@ -372,7 +401,7 @@ internal static class HuggingFaceTokenizerJsonReader
 
     private static void CheckPieceLength(string piece, string field, Context cx)
     {
-        int bytes = System.Text.Encoding.UTF8.GetByteCount(piece);
+        int bytes = Encoding.UTF8.GetByteCount(piece);
         if (bytes > cx.Limits.MaxPieceBytes)
             throw cx.Error(field, $"a piece of {bytes} UTF-8 bytes is longer than {cx.Limits.MaxPieceBytes} (TokenizerLimits.MaxPieceBytes)");
     }

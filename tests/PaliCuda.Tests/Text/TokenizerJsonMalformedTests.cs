@@ -1,4 +1,5 @@
 using System.Text;
+using CsCheck;
 using System.Text.Json.Nodes;
 using NUnit.Framework;
 using PaliCuda.Pipeline;
@@ -38,6 +39,7 @@ public class TokenizerJsonMalformedTests
     [TestCase("{\"model\": ", "not valid JSON")]
     [TestCase("\u00ff\u00fe", "not valid JSON")]
     [TestCase("[1, 2]", "(root)")]
+    [TestCase("{\"model\": {\"type\": \"B\\ud800PE\"}}", "not valid text")]
     [TestCase("{\"version\": \"1.0\"}", "'model'")]
     [TestCase("{\"model\": {\"type\": \"BPE\", \"unk_token\": \"<unk>\", \"vocab\": {\"<unk>\": 0, \"a\": 1, \"a\": 2}, \"merges\": []}, \"normalizer\": {\"type\": \"Replace\", \"pattern\": {\"String\": \" \"}, \"content\": \"\u2581\"}}", "listed twice")]
     public void MalformedDocumentIsRefused(string json, string expected) =>
@@ -89,6 +91,31 @@ public class TokenizerJsonMalformedTests
         var (_, mutate, field) = Mutations[index];
         var e = Refused(mutate);
         Assert.That(e.Message, Does.Contain(field));
+    }
+
+    [Test]
+    public void RandomlyCorruptedFilesFailOnlyWithTokenizerFormatException()
+    {
+        // Overwrite a few bytes (invalid UTF-8 and JSON punctuation included) or cut the file short; loading must either
+        // succeed or throw the typed exception, never anything else.
+        byte[] valid = Encoding.UTF8.GetBytes(Valid().ToJsonString());
+        byte[] nasty = "\"{}[],:0-\\ \u00ff\u00c3"u8.ToArray().Concat(new byte[] { 0xC3, 0xFF, 0x80, 0xED, 0xA0, 0x80 }).ToArray();
+        var edits = Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Int[0, 255], Gen.Int[0, nasty.Length - 1]).Array[1, 6];
+        Gen.Select(edits, Gen.Bool).Sample((changes, truncate) =>
+        {
+            byte[] bytes = (byte[])valid.Clone();
+            foreach (var (position, value, pick) in changes)
+                bytes[position] = value % 2 == 0 ? (byte)value : nasty[pick];
+            if (truncate)
+                bytes = bytes[..changes[0].Item1];
+            try
+            {
+                PaliGemmaTokenizer.FromTokenizerJson(bytes, Source);
+            }
+            catch (TokenizerFormatException)
+            {
+            }
+        }, iter: 400);
     }
 
     [Test]
