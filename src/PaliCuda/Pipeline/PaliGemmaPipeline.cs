@@ -12,8 +12,11 @@ namespace PaliCuda.Pipeline;
 /// </summary>
 public sealed class PaliGemmaPipeline : IDisposable
 {
-    /// <summary>The tokenizer file a HF PaliGemma checkpoint folder ships.</summary>
+    /// <summary>The SentencePiece tokenizer file a HF PaliGemma checkpoint folder ships (preferred when present).</summary>
     public const string TokenizerFileName = "tokenizer.model";
+
+    /// <summary>The Hugging Face fast-tokenizer file, used when a checkpoint ships no <see cref="TokenizerFileName"/>.</summary>
+    public const string TokenizerJsonFileName = PaliGemmaTokenizer.TokenizerJsonFileName;
 
     public PaliGemmaEngine Engine { get; }
     public PaliGemmaTokenizer Tokenizer { get; }
@@ -30,17 +33,35 @@ public sealed class PaliGemmaPipeline : IDisposable
     }
 
     /// <summary>
-    /// Loads the checkpoint folder (config, weights, tokenizer.model) onto the device named in the options. Input bounds
-    /// come from <see cref="EngineOptions.Limits"/>; <paramref name="imageOptions"/>, when given, replaces its image part.
+    /// Loads the checkpoint folder (config, weights, and tokenizer.model, or tokenizer.json when there is no
+    /// tokenizer.model) onto the device named in the options. Input bounds come from <see cref="EngineOptions.Limits"/>;
+    /// <paramref name="imageOptions"/>, when given, replaces its image part.
     /// </summary>
     public static PaliGemmaPipeline Open(string modelDirectory, EngineOptions? engineOptions = null, ImageLoadOptions? imageOptions = null)
     {
         engineOptions ??= new EngineOptions();
-        var tokenizerPath = Path.Combine(modelDirectory, TokenizerFileName);
         // Read the small files first so a missing tokenizer fails before gigabytes of weights are placed on a device.
-        var tokenizer = PaliGemmaTokenizer.FromSentencePieceFile(tokenizerPath, engineOptions.Limits.Tokenizer);
+        var tokenizer = LoadTokenizer(modelDirectory, engineOptions.Limits.Tokenizer);
         var engine = PaliGemmaEngine.Load(modelDirectory, engineOptions);
         return new PaliGemmaPipeline(engine, tokenizer, imageOptions);
+    }
+
+    /// <summary>
+    /// The checkpoint's tokenizer: <c>tokenizer.model</c> when present (the file the model was trained with), otherwise
+    /// <c>tokenizer.json</c>, which encodes identically for Gemma-style checkpoints.
+    /// </summary>
+    /// <exception cref="TokenizerFormatException">The folder has neither file, or the file is malformed or unsupported.</exception>
+    public static PaliGemmaTokenizer LoadTokenizer(string modelDirectory, TokenizerLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelDirectory);
+        var modelPath = Path.Combine(modelDirectory, TokenizerFileName);
+        if (File.Exists(modelPath))
+            return PaliGemmaTokenizer.FromSentencePieceFile(modelPath, limits);
+        var jsonPath = Path.Combine(modelDirectory, TokenizerJsonFileName);
+        if (File.Exists(jsonPath))
+            return PaliGemmaTokenizer.FromTokenizerJsonFile(jsonPath, limits);
+        throw new TokenizerFormatException(Path.GetFullPath(modelDirectory),
+            $"the checkpoint folder has no tokenizer: {TokenizerFileName} does not exist, and neither does {TokenizerJsonFileName}");
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ namespace PaliCuda.Text;
 /// ordinary characters (callers insert control ids directly; see <see cref="PaliGemmaPrompt"/>).
 /// Decoding follows Hugging Face's <c>GemmaTokenizer.decode</c> (see <see cref="Decode"/>).
 /// </remarks>
-public sealed class PaliGemmaTokenizer
+public sealed partial class PaliGemmaTokenizer
 {
     private const char SpaceMarker = '\u2581';
     private const string ImagePiece = "<image>";
