@@ -13,7 +13,7 @@ public static class GenerateCommand
 {
     public static Command Create()
     {
-        var model = CommonOptions.Model("Checkpoint folder (config.json, model.safetensors or an index, tokenizer.model)");
+        var model = CommonOptions.Model("Checkpoint folder (config.json, model.safetensors or an index, tokenizer.model or tokenizer.json)");
         var image = new Option<FileInfo>("--image", "-i") { Description = "Image file (PNG, JPEG, ...)", Required = true };
         var prompt = new Option<string>("--prompt", "-p") { Description = "Prompt, e.g. \"caption en\" or \"detect cat\"", Required = true };
         var maxNew = new Option<int>("--max-new-tokens") { Description = $"Stop after this many tokens (1 to {ArgumentRanges.MaxNewTokens}, and at most the model's positions minus the prompt)", DefaultValueFactory = _ => 64 };
