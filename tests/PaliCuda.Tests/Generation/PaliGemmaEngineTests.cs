@@ -4,20 +4,19 @@ using NUnit.Framework;
 using PaliCuda.Checkpoint;
 using PaliCuda.Generation;
 using PaliCuda.Graph;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Generation;
 
 public class PaliGemmaEngineTests
 {
     private static PaliGemmaEngine? _engine;
-    private static PaliGemmaEngine Engine => _engine ??= PaliGemmaEngine.Load(TinyFixture.Directory);
+    private static PaliGemmaEngine Engine => _engine ??= PaliGemmaEngine.Load(TestPaths.TinyPg2);
 
     private static (float[] Pixels, int[] Ids, int[] Expected) Case()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TinyFixture.Directory, "reference.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("tiny-pg2", "reference.json")));
         var c = doc.RootElement.GetProperty("cases")[0];
-        using var refs = SafetensorsFile.Open(Path.Combine(TinyFixture.Directory, "reference.safetensors"));
+        using var refs = SafetensorsFile.Open(TestPaths.Fixture("tiny-pg2", "reference.safetensors"));
         return (refs.ReadFloat32("pixel_values"),
             c.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
             c.GetProperty("generated_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray());

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using NUnit.Framework;
 using PaliCuda.Imaging;
-using PaliCuda.Tests.Text;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
@@ -56,7 +55,7 @@ public class ImageLoaderTests
     [TestCase(0.1)]
     public void TruncatedPngIsRejected(double keptFraction)
     {
-        byte[] full = File.ReadAllBytes(TestAssets.Fixture("image-preprocess", "rgb_97x61.png"));
+        byte[] full = File.ReadAllBytes(TestPaths.Fixture("image-preprocess", "rgb_97x61.png"));
         string path = Write("truncated.png", full[..(int)(full.Length * keptFraction)]);
         Rejects(path);
     }
@@ -64,7 +63,7 @@ public class ImageLoaderTests
     [Test]
     public void CorruptedPngDataIsRejected()
     {
-        byte[] bytes = File.ReadAllBytes(TestAssets.Fixture("image-preprocess", "rgb_97x61.png"));
+        byte[] bytes = File.ReadAllBytes(TestPaths.Fixture("image-preprocess", "rgb_97x61.png"));
         // Overwrite the middle of the compressed pixel data (after the 33-byte signature + IHDR).
         for (int i = bytes.Length / 2; i < bytes.Length / 2 + 64; i++)
             bytes[i] ^= 0x5A;
@@ -82,7 +81,7 @@ public class ImageLoaderTests
     [Test]
     public void LimitsAreConfigurable()
     {
-        string path = TestAssets.Fixture("image-preprocess", "rgb_97x61.png");
+        string path = TestPaths.Fixture("image-preprocess", "rgb_97x61.png");
         Assert.Multiple(() =>
         {
             Assert.That(Rejects(path, new ImageLoadOptions { Limits = new ImageLimits { MaxWidth = 96 } }).Problem, Does.Contain("width 97"));

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using PaliCuda.Checkpoint;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Quantization;
 
@@ -9,9 +8,9 @@ internal static class TinyCase
 {
     public static (float[] Pixels, int[] Ids, int[] Expected) Load()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TinyFixture.Directory, "reference.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("tiny-pg2", "reference.json")));
         var c = doc.RootElement.GetProperty("cases")[0];
-        using var refs = SafetensorsFile.Open(Path.Combine(TinyFixture.Directory, "reference.safetensors"));
+        using var refs = SafetensorsFile.Open(TestPaths.Fixture("tiny-pg2", "reference.safetensors"));
         return (refs.ReadFloat32("pixel_values"),
             c.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
             c.GetProperty("generated_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray());
