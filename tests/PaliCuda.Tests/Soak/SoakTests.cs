@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using NUnit.Framework;
 using PaliCuda.Generation;
-using PaliCuda.Tests.Hostile;
 
 namespace PaliCuda.Tests.Soak;
 

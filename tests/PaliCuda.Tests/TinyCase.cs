@@ -1,9 +1,9 @@
 using System.Text.Json;
 using PaliCuda.Checkpoint;
 
-namespace PaliCuda.Tests.Hostile;
+namespace PaliCuda.Tests;
 
-/// <summary>The tiny fixture's one generation case: pixels, prompt ids and HF's greedy answer (from reference.json).</summary>
+/// <summary>The tiny fixture's one generation case: pixels, prompt ids and Hugging Face's greedy tokens (from reference.json).</summary>
 internal sealed record TinyCase(float[] Pixels, int[] InputIds, int[] Expected)
 {
     public static TinyCase Load()
