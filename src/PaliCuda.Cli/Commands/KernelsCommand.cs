@@ -1,6 +1,5 @@
 using System.CommandLine;
 using PaliCuda.Benchmarking;
-using PaliCuda.Kernels;
 using Spectre.Console;
 
 namespace PaliCuda.Cli.Commands;

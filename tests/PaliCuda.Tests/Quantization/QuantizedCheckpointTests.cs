@@ -74,7 +74,6 @@ public class QuantizedCheckpointTests
     }
 
     private static readonly string Scales = Up0 + QuantizationMetadata.ScalesSuffix;
-    private static readonly string Data = Up0 + QuantizationMetadata.DataSuffix;
 
     /// <summary>Re-writes a good int4 checkpoint with one defect and returns the error opening it gives.</summary>
     private static CheckpointFormatException OpenWithDefect(Action<Dictionary<string, string>> editMetadata, string? drop = null, (string Name, long[] Shape)? reshape = null)

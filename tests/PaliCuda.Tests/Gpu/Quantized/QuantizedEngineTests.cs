@@ -3,7 +3,6 @@ using PaliCuda.Backends.Gpu;
 using PaliCuda.Checkpoint;
 using PaliCuda.Generation;
 using PaliCuda.Quantization;
-using PaliCuda.Tests.Quantization;
 
 namespace PaliCuda.Tests.Gpu.Quantized;
 
