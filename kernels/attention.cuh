@@ -92,6 +92,27 @@ __device__ __forceinline__ void attend(RowState<DPL>& st, const float (&q)[DPL],
     }
 }
 
+// Calls f(Dpl<N>{}) with N = ceil(head_dim / 32), the head dimensions each lane holds (8 for anything above 224;
+// the host launchers refuse head_dim > 256), so a kernel picks its DPL template once, at run time.
+template <int N>
+struct Dpl {
+    static constexpr int value = N;
+};
+
+template <class F>
+__device__ __forceinline__ void with_dpl(int head_dim, F&& f) {
+    switch ((head_dim + 31) >> 5) {
+        case 1: f(Dpl<1>{}); break;
+        case 2: f(Dpl<2>{}); break;
+        case 3: f(Dpl<3>{}); break;
+        case 4: f(Dpl<4>{}); break;
+        case 5: f(Dpl<5>{}); break;
+        case 6: f(Dpl<6>{}); break;
+        case 7: f(Dpl<7>{}); break;
+        default: f(Dpl<8>{}); break;
+    }
+}
+
 template <int DPL>
 __device__ __forceinline__ void load_query(float (&q)[DPL], const bf16* row, int head_dim) {
     const int lane = threadIdx.x & 31;

@@ -72,16 +72,9 @@ __device__ __forceinline__ void decode_split_any(float* partial, const bf16* q, 
                                                  int splits, float scale, float softcap, int mask_kind, int window, int semantics) {
     const Keys keys{k, v, kHeadMajorCache, kv_heads, capacity, head_dim};
     const Mask mask{mask_kind, window, semantics};
-    switch ((head_dim + 31) >> 5) {
-        case 1: decode_split<1>(partial, q, keys, positions, prefix_length, heads, splits, scale, softcap, mask); break;
-        case 2: decode_split<2>(partial, q, keys, positions, prefix_length, heads, splits, scale, softcap, mask); break;
-        case 3: decode_split<3>(partial, q, keys, positions, prefix_length, heads, splits, scale, softcap, mask); break;
-        case 4: decode_split<4>(partial, q, keys, positions, prefix_length, heads, splits, scale, softcap, mask); break;
-        case 5: decode_split<5>(partial, q, keys, positions, prefix_length, heads, splits, scale, softcap, mask); break;
-        case 6: decode_split<6>(partial, q, keys, positions, prefix_length, heads, splits, scale, softcap, mask); break;
-        case 7: decode_split<7>(partial, q, keys, positions, prefix_length, heads, splits, scale, softcap, mask); break;
-        default: decode_split<8>(partial, q, keys, positions, prefix_length, heads, splits, scale, softcap, mask); break;
-    }
+    with_dpl(head_dim, [&](auto dpl) {
+        decode_split<decltype(dpl)::value>(partial, q, keys, positions, prefix_length, heads, splits, scale, softcap, mask);
+    });
 }
 
 }  // namespace palicuda_attention

@@ -40,16 +40,9 @@ __device__ __forceinline__ void prefill_any(bf16* y, const bf16* q, const bf16* 
                                             int capacity, float scale, float softcap, int mask_kind, int window, int semantics) {
     const Keys keys{k, v, layout, kv_heads, capacity, head_dim};
     const Mask mask{mask_kind, window, semantics};
-    switch ((head_dim + 31) >> 5) {
-        case 1: prefill<1>(y, q, keys, positions, prefix_length, queries, heads, scale, softcap, mask); break;
-        case 2: prefill<2>(y, q, keys, positions, prefix_length, queries, heads, scale, softcap, mask); break;
-        case 3: prefill<3>(y, q, keys, positions, prefix_length, queries, heads, scale, softcap, mask); break;
-        case 4: prefill<4>(y, q, keys, positions, prefix_length, queries, heads, scale, softcap, mask); break;
-        case 5: prefill<5>(y, q, keys, positions, prefix_length, queries, heads, scale, softcap, mask); break;
-        case 6: prefill<6>(y, q, keys, positions, prefix_length, queries, heads, scale, softcap, mask); break;
-        case 7: prefill<7>(y, q, keys, positions, prefix_length, queries, heads, scale, softcap, mask); break;
-        default: prefill<8>(y, q, keys, positions, prefix_length, queries, heads, scale, softcap, mask); break;
-    }
+    with_dpl(head_dim, [&](auto dpl) {
+        prefill<decltype(dpl)::value>(y, q, keys, positions, prefix_length, queries, heads, scale, softcap, mask);
+    });
 }
 
 }  // namespace palicuda_attention

@@ -23,21 +23,14 @@ __device__ __forceinline__ void gather(bf16* y, const int* ids, int cols, int vo
     for (int c = threadIdx.x; c < cols; c += blockDim.x) dst[c] = to_bf16(element(id, c) * scale);
 }
 
-struct Int8Row {
+// int8 and fp8: one byte per element, one fp32 scale per row; Decode is the GEMV's byte decoder.
+template <class Decode>
+struct ByteRow {
     const unsigned char* q;
     const float* scales;
     int cols;
     __device__ __forceinline__ float operator()(int r, int c) const {
-        return scales[r] * palicuda_qgemv::Int8Decode::byte(q[(long long)r * cols + c]);
-    }
-};
-
-struct Fp8Row {
-    const unsigned char* q;
-    const float* scales;
-    int cols;
-    __device__ __forceinline__ float operator()(int r, int c) const {
-        return scales[r] * palicuda_qgemv::Fp8Decode::byte(q[(long long)r * cols + c]);
+        return scales[r] * Decode::byte(q[(long long)r * cols + c]);
     }
 };
 
@@ -60,12 +53,12 @@ struct Int4Row {
 
 extern "C" __global__ void palicuda_embedding_gather_int8(palicuda::bf16* y, const unsigned char* q, const float* scales,
                                                           const int* ids, int cols, int vocab, float scale) {
-    palicuda_embedding_q::gather(y, ids, cols, vocab, scale, palicuda_embedding_q::Int8Row{q, scales, cols});
+    palicuda_embedding_q::gather(y, ids, cols, vocab, scale, palicuda_embedding_q::ByteRow<palicuda_qgemv::Int8Decode>{q, scales, cols});
 }
 
 extern "C" __global__ void palicuda_embedding_gather_fp8(palicuda::bf16* y, const unsigned char* q, const float* scales,
                                                          const int* ids, int cols, int vocab, float scale) {
-    palicuda_embedding_q::gather(y, ids, cols, vocab, scale, palicuda_embedding_q::Fp8Row{q, scales, cols});
+    palicuda_embedding_q::gather(y, ids, cols, vocab, scale, palicuda_embedding_q::ByteRow<palicuda_qgemv::Fp8Decode>{q, scales, cols});
 }
 
 extern "C" __global__ void palicuda_embedding_gather_int4(palicuda::bf16* y, const unsigned char* q, const palicuda::bf16* scales,

@@ -119,6 +119,25 @@ __device__ __forceinline__ Tile warp_rows(int N) {
     return t;
 }
 
+// The K chunks [begin, end) of this block's split (grid.y): `splits` contiguous ranges of ceil(chunks / splits).
+struct ChunkRange {
+    int begin, end;
+};
+
+__device__ __forceinline__ ChunkRange split_chunks(int chunks, int splits) {
+    const int per_split = (chunks + splits - 1) / splits;
+    const int begin = blockIdx.y * per_split;
+    return {begin, min(chunks, begin + per_split)};
+}
+
+template <int MT>
+__device__ __forceinline__ void zero(float (&a)[MT][kRowsPerWarp]) {
+#pragma unroll
+    for (int m = 0; m < MT; ++m)
+#pragma unroll
+        for (int r = 0; r < kRowsPerWarp; ++r) a[m][r] = 0.0f;
+}
+
 // Reduces the warp's sums and stores them: y directly (splits == 1, with bias) or the split's fp32 partials.
 template <int MT>
 __device__ __forceinline__ void finish(float (&acc)[MT][kRowsPerWarp], const float* row_scale, const Tile& t, void* y,
@@ -147,16 +166,12 @@ __device__ __forceinline__ void gemv_bytes(void* y, float* partial, const bf16* 
                                            int out_dtype) {
     const Tile t = warp_rows(N);
     const int lane = threadIdx.x & 31;
-    const int chunks = (K + 15) >> 4, per_split = (chunks + splits - 1) / splits;
-    const int begin = blockIdx.y * per_split, end = min(chunks, begin + per_split);
+    const ChunkRange range = split_chunks((K + 15) >> 4, splits);
     const bool vec = (K & 15) == 0;
     float acc[MT][kRowsPerWarp];
-#pragma unroll
-    for (int m = 0; m < MT; ++m)
-#pragma unroll
-        for (int r = 0; r < kRowsPerWarp; ++r) acc[m][r] = 0.0f;
+    zero<MT>(acc);
 
-    for (int c = begin + lane; c < end; c += 32) {
+    for (int c = range.begin + lane; c < range.end; c += 32) {
         const int k0 = c << 4;
         if (vec) {
             uint4 wv[kRowsPerWarp];
@@ -216,16 +231,12 @@ __device__ __forceinline__ void gemv_int4(void* y, float* partial, const bf16* x
     const Tile t = warp_rows(N);
     const int lane = threadIdx.x & 31;
     const int kp = (K + 127) & ~127, groups = kp >> 7, row_bytes = kp >> 1;
-    const int chunks = kp >> 5, per_split = (chunks + splits - 1) / splits;
-    const int begin = blockIdx.y * per_split, end = min(chunks, begin + per_split);
+    const ChunkRange range = split_chunks(kp >> 5, splits);
     const bool xvec = (K & 7) == 0;
     float acc[MT][kRowsPerWarp];
-#pragma unroll
-    for (int m = 0; m < MT; ++m)
-#pragma unroll
-        for (int r = 0; r < kRowsPerWarp; ++r) acc[m][r] = 0.0f;
+    zero<MT>(acc);
 
-    for (int c = begin + lane; c < end; c += 32) {
+    for (int c = range.begin + lane; c < range.end; c += 32) {
         const int k0 = c << 5;
         uint4 wv[kRowsPerWarp];
         float s[kRowsPerWarp];
@@ -235,12 +246,9 @@ __device__ __forceinline__ void gemv_int4(void* y, float* partial, const bf16* x
             s[r] = to_float(scales[(long long)t.load_row[r] * groups + (k0 >> 7)]);
         }
         float part[MT][kRowsPerWarp], xsum[MT];
+        zero<MT>(part);
 #pragma unroll
-        for (int m = 0; m < MT; ++m) {
-            xsum[m] = 0.0f;
-#pragma unroll
-            for (int r = 0; r < kRowsPerWarp; ++r) part[m][r] = 0.0f;
-        }
+        for (int m = 0; m < MT; ++m) xsum[m] = 0.0f;
 #pragma unroll
         for (int j = 0; j < 4; ++j) {
             float w[kRowsPerWarp][8];

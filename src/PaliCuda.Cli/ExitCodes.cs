@@ -20,6 +20,7 @@ public static class ExitCodes
     /// <summary>The exit-code table printed by <c>palicuda --help</c> (the README's "Exit codes" section says the same).</summary>
     public const string HelpText =
         "Errors are one line on stderr, 'error: <what> (<where>)' (the stack trace only with --verbose).\n" +
-        "Exit codes: 0 success; 1 a check failed (compare, demo); 2 bad command line; 3 bad input (checkpoint, config,\n" +
-        "tokenizer, image, prompt); 4 device error; 70 internal error (a bug: report it with --verbose); 130 cancelled.";
+        "Exit codes: 0 success; 1 a check failed (compare, demo, kernels compare); 2 bad command line; 3 bad input\n" +
+        "(checkpoint, config, tokenizer, image, prompt); 4 device error; 70 internal error (a bug: report it with --verbose);\n" +
+        "130 cancelled.";
 }

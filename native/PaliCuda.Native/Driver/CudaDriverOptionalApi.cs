@@ -1,5 +1,3 @@
-using PaliCuda.Native.Interop;
-
 namespace PaliCuda.Native.Driver;
 
 /// <summary>

@@ -12,16 +12,7 @@ namespace PaliCuda.Cli.Commands;
 /// </summary>
 public static class InfoCommand
 {
-    public static Command Create()
-    {
-        var command = new Command("info", "Show the CUDA driver, devices, cuBLAS and the embedded kernels");
-        command.SetAction(parse =>
-        {
-            Write(parse.InvocationConfiguration.Output);
-            return ExitCodes.Success;
-        });
-        return command;
-    }
+    public static Command Create() => ReportCommand.Create("info", "Show the CUDA driver, devices, cuBLAS and the embedded kernels", Write);
 
     public static void Write(TextWriter output)
     {

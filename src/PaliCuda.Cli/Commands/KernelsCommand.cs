@@ -1,6 +1,5 @@
 using System.CommandLine;
 using PaliCuda.Benchmarking;
-using PaliCuda.Kernels;
 using Spectre.Console;
 
 namespace PaliCuda.Cli.Commands;
@@ -14,13 +13,8 @@ public static class KernelsCommand
 {
     public static Command Create()
     {
-        var command = new Command("kernels", "List kernel ops, their variants and ptxas registers/spills; 'kernels compare OP' times the variants");
+        var command = ReportCommand.Create("kernels", "List kernel ops, their variants and ptxas registers/spills; 'kernels compare OP' times the variants", Write);
         command.Subcommands.Add(KernelsCompareCommand.Create());
-        command.SetAction(parse =>
-        {
-            Write(parse.InvocationConfiguration.Output);
-            return ExitCodes.Success;
-        });
         return command;
     }
 

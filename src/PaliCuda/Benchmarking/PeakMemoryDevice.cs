@@ -16,12 +16,6 @@ public sealed class PeakMemoryDevice(IComputeDevice inner, IDeviceBlas blas) : I
     public long LiveBytes { get; private set; }
     public long PeakBytes { get; private set; }
 
-    /// <summary>Starts a new peak from what is allocated now.</summary>
-    public void ResetPeak()
-    {
-        lock (_gate) PeakBytes = LiveBytes;
-    }
-
     public string Name => inner.Name;
     public IComputeStream DefaultStream => inner.DefaultStream;
 

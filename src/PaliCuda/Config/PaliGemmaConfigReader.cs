@@ -100,7 +100,7 @@ public static class PaliGemmaConfigReader
         // 4.47 serialises the top-level vocab size as "_vocab_size"; older configs wrote "vocab_size".
         long topVocab = top.Int64("vocab_size") ?? top.Int64("_vocab_size") ?? 257152;
         var text = ReadText(top.Section("text_config"), top, (int)Math.Clamp(topVocab, 1, MaxVocab));
-        var vision = ReadVision(top.Section("vision_config"), top);
+        var vision = ReadVision(top.Section("vision_config"));
 
         if (top.Has("projection_dim"))
         {
@@ -183,7 +183,7 @@ public static class PaliGemmaConfigReader
     private static float? Softcap(JsonConfigSection s, string name, double fallback) =>
         s.IsExplicitNull(name) ? null : (float)s.PositiveNumber(name, fallback);
 
-    private static SiglipVisionConfig ReadVision(JsonConfigSection? section, JsonConfigSection top)
+    private static SiglipVisionConfig ReadVision(JsonConfigSection? section)
     {
         if (section is null)
         {

@@ -34,7 +34,7 @@ internal sealed partial class KernelExecution
     /// <summary>Global stores of the blocks this execution ran (when cross-block conflicts are checked).</summary>
     public GlobalWriteLog GlobalWrites { get; } = new();
 
-    public KernelExecution(DecodedKernel kernel, EmulatedHeap heap, byte[] parameterBlock, LaunchConfig config, EmulatorOptions options, bool concurrent)
+    public KernelExecution(DecodedKernel kernel, EmulatedHeap heap, byte[] parameterBlock, LaunchConfig config, EmulatorOptions options)
     {
         bool checkInitialization = options.DetectUninitializedReads;
         _options = options;

@@ -17,7 +17,7 @@ internal static class KernelLaunch
             : (int)Math.Min(blocks, options.MaxParallelism > 0 ? options.MaxParallelism : Environment.ProcessorCount);
         var executions = new KernelExecution[workers];
         for (int i = 0; i < workers; i++)
-            executions[i] = new KernelExecution(kernel, heap, parameters, config, options, concurrent: workers > 1);
+            executions[i] = new KernelExecution(kernel, heap, parameters, config, options);
 
         if (workers == 1)
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using PaliCuda.Devices;
 
 namespace PaliCuda.Emulation;
@@ -265,6 +264,4 @@ internal sealed partial class PtxDecoder
     }
 
     private static string Lower(PtxType t) => t.ToString().ToLowerInvariant();
-
-    private static string Format(long v) => v.ToString(CultureInfo.InvariantCulture);
 }

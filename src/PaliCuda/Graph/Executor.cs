@@ -10,6 +10,8 @@ namespace PaliCuda.Graph;
 public sealed class Executor : IDisposable
 {
     private readonly DeviceTensor?[] _tensors;
+    // Made once: a lambda written in IssueOps would be a new delegate for every op of every run.
+    private readonly Func<BufferId, DeviceTensor> _tensorOf;
     private readonly HashSet<BufferId> _readable;
     private readonly DeviceMemory? _arena;
     private readonly DeviceMemory? _inputs;
@@ -53,6 +55,7 @@ public sealed class Executor : IDisposable
         _inputs = inputBytes > 0 ? Backend.Allocate(inputBytes, "inputs") : null;
 
         _tensors = new DeviceTensor[graph.Buffers.Count];
+        _tensorOf = id => _tensors[id.Index]!;
         long inputOffset = 0;
         foreach (var d in graph.Buffers)
         {
@@ -104,7 +107,7 @@ public sealed class Executor : IDisposable
         foreach (var op in Graph.Ops)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            op.Execute(Backend, id => _tensors[id.Index]!);
+            op.Execute(Backend, _tensorOf);
         }
     }
 

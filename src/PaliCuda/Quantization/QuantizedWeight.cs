@@ -1,5 +1,3 @@
-using PaliCuda.Checkpoint;
-
 namespace PaliCuda.Quantization;
 
 /// <summary>

@@ -2,20 +2,13 @@ using NUnit.Framework;
 using PaliCuda.Backends.Gpu;
 using PaliCuda.Benchmarking;
 using PaliCuda.Cli;
+using static PaliCuda.Tests.Cli.CliHarness;
 
 namespace PaliCuda.Tests.Benchmarking;
 
 /// <summary><c>palicuda kernels</c> and <c>kernels compare</c> in-process on the emulated device.</summary>
 public class KernelsCliTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await PaliCudaCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Test]
     public async Task KernelsListsEveryOpAndRegisteredVariantWithPtxasRegisters()
     {

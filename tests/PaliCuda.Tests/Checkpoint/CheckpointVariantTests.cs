@@ -15,10 +15,10 @@ public class CheckpointVariantTests
     [SetUp]
     public void CopyConfigs()
     {
-        _temp = CheckpointTestPaths.NewTempFolder();
+        _temp = TestPaths.NewTempFolder();
         foreach (var name in new[] { "config.json", "generation_config.json" })
-            File.Copy(Path.Combine(CheckpointTestPaths.TinyPg2, name), _temp.File(name));
-        (_header, _data) = SafetensorsBytes.Split(File.ReadAllBytes(Path.Combine(CheckpointTestPaths.TinyPg2, "model.safetensors")));
+            File.Copy(TestPaths.Fixture("tiny-pg2", name), _temp.File(name));
+        (_header, _data) = SafetensorsBytes.Split(File.ReadAllBytes(TestPaths.Fixture("tiny-pg2", "model.safetensors")));
     }
 
     [TearDown] public void DeleteFolder() => _temp.Dispose();
@@ -44,7 +44,7 @@ public class CheckpointVariantTests
 
     private float[] Original(string name)
     {
-        using var file = SafetensorsFile.Open(Path.Combine(CheckpointTestPaths.TinyPg2, "model.safetensors"));
+        using var file = SafetensorsFile.Open(TestPaths.Fixture("tiny-pg2", "model.safetensors"));
         return file.ReadFloat32(name);
     }
 

@@ -9,9 +9,9 @@ public class PaliGemmaCheckpointTests
     [Test]
     public void TinyFixtureOpensWithEveryRequiredTensor()
     {
-        using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(CheckpointTestPaths.TinyPg2, "reference.json")));
+        using var reference = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("tiny-pg2", "reference.json")));
         int stored = reference.RootElement.GetProperty("checkpoint").GetProperty("tensor_count").GetInt32();
-        using var checkpoint = PaliGemmaCheckpoint.Open(CheckpointTestPaths.TinyPg2);
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
 
         Assert.That(checkpoint.Layout, Is.EqualTo(CheckpointLayout.Transformers4));
         Assert.That(checkpoint.RequiredTensors, Has.Count.EqualTo(stored), "the table lists exactly the stored tensors");
@@ -20,7 +20,7 @@ public class PaliGemmaCheckpointTests
         Assert.That(checkpoint.Weights.TryDescribe(PaliGemmaWeightNames.LmHead, out _), Is.False, "LM head is tied, not stored");
         Assert.That(checkpoint.GenerationConfig, Is.Not.Null);
         Assert.That(checkpoint.GenerationConfig!.EosTokenIds, Is.EqualTo(new[] { checkpoint.Config.EosTokenId }));
-        Assert.That(checkpoint.Directory, Is.EqualTo(Path.GetFullPath(CheckpointTestPaths.TinyPg2)));
+        Assert.That(checkpoint.Directory, Is.EqualTo(Path.GetFullPath(TestPaths.TinyPg2)));
         foreach (var expected in checkpoint.RequiredTensors)
             Assert.That(checkpoint.Weights.Describe(expected.Name).Shape, Is.EqualTo(expected.Shape), expected.Name);
     }
@@ -28,8 +28,8 @@ public class PaliGemmaCheckpointTests
     [Test]
     public void DemoModelOpensAndValidatesEveryByte()
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(CheckpointTestPaths.DemoModel);
-        using var raw = SafetensorsFile.Open(Path.Combine(CheckpointTestPaths.DemoModel, "model.safetensors"));
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.DemoModel());
+        using var raw = SafetensorsFile.Open(TestPaths.DemoModel("model.safetensors"));
         Assert.That(checkpoint.RequiredTensors.Select(t => t.Name), Is.EquivalentTo(raw.Names));
 
         var reports = new List<CheckpointLoadProgress>();

@@ -10,9 +10,9 @@ public class SafetensorsFileTests
     [Test]
     public void TinyFixtureOpensWithEveryTensorTheReferenceLists()
     {
-        using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(CheckpointTestPaths.TinyPg2, "reference.json")));
+        using var reference = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("tiny-pg2", "reference.json")));
         var checkpoint = reference.RootElement.GetProperty("checkpoint");
-        using var file = SafetensorsFile.Open(Path.Combine(CheckpointTestPaths.TinyPg2, "model.safetensors"));
+        using var file = SafetensorsFile.Open(TestPaths.Fixture("tiny-pg2", "model.safetensors"));
 
         Assert.That(file.Names, Has.Count.EqualTo(checkpoint.GetProperty("tensor_count").GetInt32()));
         foreach (var entry in checkpoint.GetProperty("safetensors_metadata").EnumerateObject())
@@ -38,7 +38,7 @@ public class SafetensorsFileTests
             .Tensor("ints", "I32", [2], new byte[8])
             .Metadata("format", "pt")
             .Build();
-        using var temp = CheckpointTestPaths.NewTempFolder();
+        using var temp = TestPaths.NewTempFolder();
         using var file = SafetensorsFile.Open(temp.Write("x.safetensors", bytes));
 
         foreach (var name in new[] { "f32", "bf16", "f16" })
@@ -62,7 +62,7 @@ public class SafetensorsFileTests
     public void GapsInTheDataSectionAreCountedNotRejected()
     {
         var bytes = new SafetensorsBytes().F32("a", 3).ExtraData(12).Build();
-        using var temp = CheckpointTestPaths.NewTempFolder();
+        using var temp = TestPaths.NewTempFolder();
         using var file = SafetensorsFile.Open(temp.Write("gap.safetensors", bytes));
         Assert.That(file.UnusedDataBytes, Is.EqualTo(12));
     }
@@ -70,7 +70,7 @@ public class SafetensorsFileTests
     [Test]
     public void DisposedFileRefusesReads()
     {
-        using var temp = CheckpointTestPaths.NewTempFolder();
+        using var temp = TestPaths.NewTempFolder();
         var file = SafetensorsFile.Open(temp.Write("d.safetensors", new SafetensorsBytes().F32("a", 2).Build()));
         file.Dispose();
         Assert.Throws<ObjectDisposedException>(() => file.GetBytes("a"));

@@ -10,7 +10,7 @@ public class SafetensorsMalformedInputTests
 {
     private TempFolder _temp = null!;
 
-    [SetUp] public void CreateFolder() => _temp = CheckpointTestPaths.NewTempFolder();
+    [SetUp] public void CreateFolder() => _temp = TestPaths.NewTempFolder();
     [TearDown] public void DeleteFolder() => _temp.Dispose();
 
     private CheckpointFormatException OpenFails(byte[] bytes, SafetensorsLimits? limits = null)

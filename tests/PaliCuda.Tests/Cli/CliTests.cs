@@ -1,23 +1,13 @@
 using NUnit.Framework;
 using PaliCuda.Cli;
 using PaliCuda.Native.Driver;
+using static PaliCuda.Tests.Cli.CliHarness;
 
 namespace PaliCuda.Tests.Cli;
 
 /// <summary>The `palicuda` commands run in-process: outputs, exit codes and the one-line error contract.</summary>
 public class CliTests
 {
-    private static string FixtureDir(string name) => Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", name);
-    private static string DemoModel => Path.Combine(TestContext.CurrentContext.TestDirectory, "DemoAssets", "demo-model");
-
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await PaliCudaCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Test]
     public async Task InfoReportsTheDeviceStateAndTheEmbeddedKernels()
     {
@@ -34,7 +24,7 @@ public class CliTests
     [Test]
     public async Task CompareOnTheTinyFixturePassesAndEndsWithTheSummaryLine()
     {
-        var (code, output, _) = await Run("compare", "--model", FixtureDir("tiny-pg2"), "--device", "cpu");
+        var (code, output, _) = await Run("compare", "--model", TestPaths.Fixture("tiny-pg2"), "--device", "cpu");
         var last = output.TrimEnd().Split('\n')[^1];
         Assert.That(last, Does.Match(@"^compare: (\d+)/\1 tensors within tolerance; greedy (\d+)/\2 tokens match; worst rel err \d\.\d\de[+-]\d\d$"));
         Assert.That(code, Is.EqualTo(ExitCodes.Success));
@@ -46,7 +36,7 @@ public class CliTests
         var outDir = Path.Combine(Path.GetTempPath(), "palicuda-demo-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, output, _) = await Run("demo", "--model", DemoModel, "--device", "cpu", "--out", outDir);
+            var (code, output, _) = await Run("demo", "--model", TestPaths.DemoModel(), "--device", "cpu", "--out", outDir);
             Assert.That(output, Does.Contain("demo: 33/33 answers identical to Hugging Face transformers"));
             Assert.That(code, Is.EqualTo(ExitCodes.Success));
             Assert.That(Directory.GetFiles(outDir, "*.boxes.png"), Has.Length.EqualTo(6));
@@ -60,8 +50,8 @@ public class CliTests
     [Test]
     public async Task GenerateStreamsTheAnswer()
     {
-        var image = Path.Combine(DemoModel, "samples", "sample03_200x150.png");
-        var (code, output, error) = await Run("generate", "--model", DemoModel, "--image", image, "--prompt", "caption en", "--device", "cpu");
+        var image = TestPaths.DemoModel("samples", "sample03_200x150.png");
+        var (code, output, error) = await Run("generate", "--model", TestPaths.DemoModel(), "--image", image, "--prompt", "caption en", "--device", "cpu");
         Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
         // expected.json: HF answers "blue circle, red circle" for this picture and prompt.
         Assert.That(output.Trim(), Is.EqualTo("blue circle, red circle"));
@@ -71,8 +61,8 @@ public class CliTests
     [Test]
     public async Task AnImageThatIsNotAnImageIsABadInputWithOneLine()
     {
-        var notImage = Path.Combine(DemoModel, "config.json");
-        var (code, _, error) = await Run("generate", "--model", DemoModel, "--image", notImage, "--prompt", "caption en", "--device", "cpu");
+        var notImage = TestPaths.DemoModel("config.json");
+        var (code, _, error) = await Run("generate", "--model", TestPaths.DemoModel(), "--image", notImage, "--prompt", "caption en", "--device", "cpu");
         Assert.That(code, Is.EqualTo(ExitCodes.BadInput));
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(error, Does.StartWith("error: ").And.Contain("config.json"));
@@ -93,7 +83,7 @@ public class CliTests
         var (code, _, error) = await Run("generate", "--bogus");
         Assert.That(code, Is.EqualTo(ExitCodes.Usage));
         Assert.That(error, Does.Contain("--bogus"));
-        var (code2, _, error2) = await Run("compare", "--model", FixtureDir("tiny-pg2"), "--device", "quantum");
+        var (code2, _, error2) = await Run("compare", "--model", TestPaths.Fixture("tiny-pg2"), "--device", "quantum");
         Assert.That(code2, Is.EqualTo(ExitCodes.Usage));
         Assert.That(error2, Does.Contain("unknown device 'quantum'").And.Not.Contain("Parameter"));
     }
@@ -101,8 +91,8 @@ public class CliTests
     [Test]
     public async Task VerboseAddsTheStackTrace()
     {
-        var notImage = Path.Combine(DemoModel, "config.json");
-        var (_, _, error) = await Run("generate", "--model", DemoModel, "--image", notImage, "--prompt", "p", "--device", "cpu", "--verbose");
+        var notImage = TestPaths.DemoModel("config.json");
+        var (_, _, error) = await Run("generate", "--model", TestPaths.DemoModel(), "--image", notImage, "--prompt", "p", "--device", "cpu", "--verbose");
         Assert.That(error, Does.Contain("   at "));
     }
 }

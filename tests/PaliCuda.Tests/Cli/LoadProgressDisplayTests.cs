@@ -29,7 +29,7 @@ public class LoadProgressDisplayTests
     public void TheEngineReportsEveryWeightItPlaces()
     {
         var reports = new List<CheckpointLoadProgress>();
-        var fixture = Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "tiny-pg2");
+        var fixture = TestPaths.TinyPg2;
         using var engine = PaliGemmaEngine.Load(fixture, new EngineOptions { LoadProgress = new Sink(reports.Add) });
         Assert.That(reports, Is.Not.Empty);
         Assert.That(reports.Select(r => r.TensorsDone), Is.EqualTo(Enumerable.Range(1, reports.Count)));

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using NUnit.Framework;
 using PaliCuda.Config;
-using PaliCuda.Tests.Checkpoint;
 
 namespace PaliCuda.Tests.Config;
 
@@ -14,8 +13,8 @@ public class ConfigMalformedInputTests
     [SetUp]
     public void LoadFixtureConfig()
     {
-        _temp = CheckpointTestPaths.NewTempFolder();
-        _config = JsonNode.Parse(File.ReadAllText(Path.Combine(CheckpointTestPaths.TinyPg2, "config.json")))!.AsObject();
+        _temp = TestPaths.NewTempFolder();
+        _config = JsonNode.Parse(File.ReadAllText(TestPaths.Fixture("tiny-pg2", "config.json")))!.AsObject();
     }
 
     [TearDown] public void DeleteFolder() => _temp.Dispose();

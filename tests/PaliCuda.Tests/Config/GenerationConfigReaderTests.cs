@@ -1,7 +1,6 @@
 using System.Text.Json;
 using NUnit.Framework;
 using PaliCuda.Config;
-using PaliCuda.Tests.Checkpoint;
 
 namespace PaliCuda.Tests.Config;
 
@@ -10,7 +9,7 @@ public class GenerationConfigReaderTests
     [Test]
     public void FixtureGenerationConfigReads()
     {
-        var path = Path.Combine(CheckpointTestPaths.TinyPg2, "generation_config.json");
+        var path = TestPaths.Fixture("tiny-pg2", "generation_config.json");
         var config = GenerationConfigReader.Read(path);
         using var raw = JsonDocument.Parse(File.ReadAllText(path));
         Assert.That(config.EosTokenIds, Is.EqualTo(new[] { raw.RootElement.GetProperty("eos_token_id").GetInt32() }));

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using NUnit.Framework;
 using PaliCuda.Config;
-using PaliCuda.Tests.Checkpoint;
 
 namespace PaliCuda.Tests.Config;
 
@@ -10,8 +9,8 @@ public class PaliGemmaConfigReaderTests
     [Test]
     public void TinyFixtureConfigMatchesTheReferenceSummary()
     {
-        var config = PaliGemmaConfigReader.Read(Path.Combine(CheckpointTestPaths.TinyPg2, "config.json"));
-        using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(CheckpointTestPaths.TinyPg2, "reference.json")));
+        var config = PaliGemmaConfigReader.Read(TestPaths.Fixture("tiny-pg2", "config.json"));
+        using var reference = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("tiny-pg2", "reference.json")));
         var summary = reference.RootElement.GetProperty("config_summary");
         var vision = summary.GetProperty("vision");
         var text = summary.GetProperty("text");
@@ -66,8 +65,8 @@ public class PaliGemmaConfigReaderTests
     [Test]
     public void DemoModelConfigReads()
     {
-        var config = PaliGemmaConfigReader.Read(Path.Combine(CheckpointTestPaths.DemoModel, "config.json"));
-        using var raw = JsonDocument.Parse(File.ReadAllText(Path.Combine(CheckpointTestPaths.DemoModel, "config.json")));
+        var config = PaliGemmaConfigReader.Read(TestPaths.DemoModel("config.json"));
+        using var raw = JsonDocument.Parse(File.ReadAllText(TestPaths.DemoModel("config.json")));
         var text = raw.RootElement.GetProperty("text_config");
         Assert.That(config.Text.MaxPositionEmbeddings, Is.EqualTo(text.GetProperty("max_position_embeddings").GetInt32()));
         Assert.That(config.NumImageTokens, Is.EqualTo(text.GetProperty("num_image_tokens").GetInt32()));

@@ -3,7 +3,6 @@ using PaliCuda.Devices;
 using PaliCuda.Emulation;
 using PaliCuda.Generation;
 using PaliCuda.Tests.Gpu;
-using PaliCuda.Tests.Verification;
 using PaliCuda.Verification;
 
 namespace PaliCuda.Tests.Emulation;
@@ -66,7 +65,7 @@ public class ApproximationPerturbationTests
     {
         ComparisonReport report;
         using (EmulatorOptions.Use(new EmulatorOptions { ApproximationPerturbationSeed = 20240607 }))
-            report = FixtureComparison.Run(TinyFixture.Directory, DeviceKind.Emulated, ToleranceRule.Float32);
+            report = FixtureComparison.Run(TestPaths.TinyPg2, DeviceKind.Emulated, ToleranceRule.Float32);
         var compared = report.Cases.SelectMany(c => c.Tensors).Where(t => t.Note != "exact" && !double.IsNaN(t.RelativeError)).ToList();
         Assert.That(compared, Has.Count.GreaterThanOrEqualTo(15));
         Assert.That(compared.Where(t => !(t.RelativeError <= Bf16EndToEndRelativeL2)).Select(t => $"{t.Name}: rel {t.RelativeError:E3}"), Is.Empty);

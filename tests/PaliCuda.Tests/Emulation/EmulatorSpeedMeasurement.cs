@@ -3,7 +3,6 @@ using NUnit.Framework;
 using PaliCuda.Devices;
 using PaliCuda.Emulation;
 using PaliCuda.Generation;
-using PaliCuda.Tests.Verification;
 using PaliCuda.Verification;
 
 namespace PaliCuda.Tests.Emulation;
@@ -42,7 +41,7 @@ public class EmulatorSpeedMeasurement
         var sw = Stopwatch.StartNew();
         ComparisonReport report;
         using (EmulatorOptions.Use(new EmulatorOptions { ParallelBlocks = parallel }))
-            report = FixtureComparison.Run(TinyFixture.Directory, DeviceKind.Emulated, ToleranceRule.Float32);
+            report = FixtureComparison.Run(TestPaths.TinyPg2, DeviceKind.Emulated, ToleranceRule.Float32);
         sw.Stop();
         var c = report.Cases.Single();
         TestContext.Out.WriteLine($"tiny-pg2 on the emulated GPU backend (checked), parallel={parallel}: prefill + {c.ExpectedTokens.Count} greedy steps in {sw.Elapsed.TotalSeconds:F2} s");

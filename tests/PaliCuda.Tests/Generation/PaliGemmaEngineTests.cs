@@ -1,27 +1,14 @@
 using System.Diagnostics;
-using System.Text.Json;
 using NUnit.Framework;
-using PaliCuda.Checkpoint;
 using PaliCuda.Generation;
 using PaliCuda.Graph;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Generation;
 
 public class PaliGemmaEngineTests
 {
     private static PaliGemmaEngine? _engine;
-    private static PaliGemmaEngine Engine => _engine ??= PaliGemmaEngine.Load(TinyFixture.Directory);
-
-    private static (float[] Pixels, int[] Ids, int[] Expected) Case()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TinyFixture.Directory, "reference.json")));
-        var c = doc.RootElement.GetProperty("cases")[0];
-        using var refs = SafetensorsFile.Open(Path.Combine(TinyFixture.Directory, "reference.safetensors"));
-        return (refs.ReadFloat32("pixel_values"),
-            c.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
-            c.GetProperty("generated_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray());
-    }
+    private static PaliGemmaEngine Engine => _engine ??= PaliGemmaEngine.Load(TestPaths.TinyPg2);
 
     [OneTimeTearDown]
     public void TearDown() => _engine?.Dispose();
@@ -29,7 +16,7 @@ public class PaliGemmaEngineTests
     [Test]
     public void TopKOneSamplingReproducesTheGreedyReference()
     {
-        var (pixels, ids, expected) = Case();
+        var (pixels, ids, expected) = TinyCase.Load();
         var r = Engine.Generate(pixels, ids, new GenerationOptions { MaxNewTokens = expected.Length, Sampling = new SamplingOptions { TopK = 1, Seed = 3 } });
         Assert.That(r.TokenIds, Is.EqualTo(expected));
         Assert.That(r.FinishReason, Is.EqualTo(FinishReason.MaxTokens));
@@ -38,7 +25,7 @@ public class PaliGemmaEngineTests
     [Test]
     public async Task StreamingYieldsTheSameTokensInOrder()
     {
-        var (pixels, ids, expected) = Case();
+        var (pixels, ids, expected) = TinyCase.Load();
         var streamed = new List<GeneratedToken>();
         await foreach (var t in Engine.GenerateStreamingAsync(pixels, ids, new GenerationOptions { MaxNewTokens = expected.Length }))
             streamed.Add(t);
@@ -49,7 +36,7 @@ public class PaliGemmaEngineTests
     [Test]
     public void AStopTokenEndsGenerationAndIsEmittedLast()
     {
-        var (pixels, ids, expected) = Case();
+        var (pixels, ids, expected) = TinyCase.Load();
         var seen = new List<int>();
         var r = Engine.Generate(pixels, ids, new GenerationOptions { MaxNewTokens = 12, StopTokenIds = [expected[3]] }, t => seen.Add(t.Id));
         Assert.That(r.TokenIds, Is.EqualTo(expected.Take(4)));
@@ -60,7 +47,7 @@ public class PaliGemmaEngineTests
     [Test]
     public void CancellationStopsBetweenSteps()
     {
-        var (pixels, ids, _) = Case();
+        var (pixels, ids, _) = TinyCase.Load();
         using var cts = new CancellationTokenSource();
         Assert.Throws<OperationCanceledException>(() =>
             Engine.Generate(pixels, ids, new GenerationOptions { MaxNewTokens = 12 }, t => { if (t.Step == 2) cts.Cancel(); }, cts.Token));
@@ -69,7 +56,7 @@ public class PaliGemmaEngineTests
     [Test]
     public void SeededSamplingIsDeterministicAndNeverEmitsImageOrPaddingIds()
     {
-        var (pixels, ids, _) = Case();
+        var (pixels, ids, _) = TinyCase.Load();
         var o = new GenerationOptions { MaxNewTokens = 10, StopTokenIds = [], Sampling = new SamplingOptions { Temperature = 3f, Seed = 11 } };
         var a = Engine.Generate(pixels, ids, o).TokenIds;
         Assert.That(Engine.Generate(pixels, ids, o).TokenIds, Is.EqualTo(a));
@@ -79,7 +66,7 @@ public class PaliGemmaEngineTests
     [Test]
     public void BadInputsRaiseTypedErrors()
     {
-        var (pixels, ids, _) = Case();
+        var (pixels, ids, _) = TinyCase.Load();
         Assert.Throws<ModelInputException>(() => Engine.RunPrefill(pixels[..^1], ids));
         Assert.Throws<ModelInputException>(() => Engine.RunPrefill(pixels, ids[1..]));
         Assert.Throws<ModelInputException>(() => Engine.RunPrefill(pixels, [.. ids[..^1], 320]));
@@ -90,7 +77,7 @@ public class PaliGemmaEngineTests
     [Test]
     public void PrefillLastRowAgreesWithTheFullLogitsTapAndReportsTime()
     {
-        var (pixels, ids, expected) = Case();
+        var (pixels, ids, expected) = TinyCase.Load();
         PrefillResult r = Engine.RunPrefill(pixels, ids, ["logits"]);
         var times = new List<double>();
         for (var i = 0; i < 5; i++)

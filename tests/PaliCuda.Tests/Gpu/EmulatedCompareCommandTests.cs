@@ -1,7 +1,7 @@
 using NUnit.Framework;
 using PaliCuda.Cli;
 using PaliCuda.Generation;
-using PaliCuda.Tests.Verification;
+using PaliCuda.Tests.Cli;
 using PaliCuda.Verification;
 
 namespace PaliCuda.Tests.Gpu;
@@ -24,12 +24,10 @@ public class EmulatedCompareCommandTests
     [Test]
     public async Task CompareOnTheEmulatedDevicePassesWithTheBf16Rule()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await PaliCudaCli.RunAsync(["compare", "--model", TinyFixture.Directory, "--device", "emulated"], output, error);
-        TestContext.Out.WriteLine(output.ToString());
-        TestContext.Out.WriteLine(error.ToString());
-        var last = output.ToString().TrimEnd().Split('\n')[^1];
+        var (code, output, error) = await CliHarness.Run("compare", "--model", TestPaths.TinyPg2, "--device", "emulated");
+        TestContext.Out.WriteLine(output);
+        TestContext.Out.WriteLine(error);
+        var last = output.TrimEnd().Split('\n')[^1];
         Assert.That(last, Does.Match(@"^compare: (\d+)/\1 tensors within tolerance; greedy (\d+)/\2 tokens match; worst rel err \d\.\d\de[+-]\d\d$"));
         Assert.That(code, Is.EqualTo(ExitCodes.Success));
     }

@@ -1,6 +1,5 @@
 using NUnit.Framework;
 using PaliCuda.Generation;
-using PaliCuda.Tests.Verification;
 using PaliCuda.Verification;
 
 namespace PaliCuda.Tests.Gpu;
@@ -9,7 +8,7 @@ namespace PaliCuda.Tests.Gpu;
 public class EmulatedFixtureComparisonTests
 {
     private static ComparisonReport? _report;
-    private static ComparisonReport Report => _report ??= FixtureComparison.Run(TinyFixture.Directory, DeviceKind.Emulated, ToleranceRule.Float32);
+    private static ComparisonReport Report => _report ??= FixtureComparison.Run(TestPaths.TinyPg2, DeviceKind.Emulated, ToleranceRule.Float32);
 
     /// <summary>
     /// bf16 end to end: every weight and activation is rounded to bf16 (u = 2^-8) on the way; independent roundings add

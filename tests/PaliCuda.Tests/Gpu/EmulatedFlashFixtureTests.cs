@@ -1,7 +1,6 @@
 using NUnit.Framework;
 using PaliCuda.Backends.Gpu;
 using PaliCuda.Generation;
-using PaliCuda.Tests.Verification;
 using PaliCuda.Verification;
 
 namespace PaliCuda.Tests.Gpu;
@@ -15,7 +14,7 @@ public class EmulatedFlashFixtureTests
 {
     private static ComparisonReport? _report;
 
-    private static ComparisonReport Report => _report ??= FixtureComparison.Run(TinyFixture.Directory, DeviceKind.Emulated, ToleranceRule.Float32,
+    private static ComparisonReport Report => _report ??= FixtureComparison.Run(TestPaths.TinyPg2, DeviceKind.Emulated, ToleranceRule.Float32,
         gpuOptions: new GpuBackendOptions { Variants = new Dictionary<string, string> { [KernelVariants.AttentionPrefill] = "flash_mma" } });
 
     /// <summary>

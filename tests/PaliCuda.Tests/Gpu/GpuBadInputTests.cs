@@ -4,7 +4,6 @@ using PaliCuda.Backends.Cpu;
 using PaliCuda.Checkpoint;
 using PaliCuda.Graph;
 using PaliCuda.Model;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Gpu;
 
@@ -21,7 +20,7 @@ public class GpuBadInputTests(bool gpu)
     [Test]
     public void DecodeRejectsAnIdOutsideTheVocabularyAndAPositionOutsideTheCache()
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(TinyFixture.Directory);
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
         var model = new PaliGemmaModel(checkpoint.Config);
         using var backend = CreateBackend();
         using var weights = new WeightSet(backend);
@@ -53,7 +52,7 @@ public class GpuBadInputTests(bool gpu)
     [Test]
     public void PrefillRejectsAPromptWhoseImageTokenCountDiffersFromTheFeatureRows()
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(TinyFixture.Directory);
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
         var config = checkpoint.Config;
         var model = new PaliGemmaModel(config);
         using var backend = CreateBackend();

@@ -4,7 +4,6 @@ using PaliCuda.Backends.Gpu;
 using PaliCuda.Checkpoint;
 using PaliCuda.Graph;
 using PaliCuda.Model;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Gpu;
 
@@ -38,7 +37,7 @@ public class GpuCaptureTests
     [Test]
     public void ReplayedDecodeStepsEqualIssuedOnesBitForBit()
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(TinyFixture.Directory);
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
         var config = checkpoint.Config;
         var model = new PaliGemmaModel(config);
         var random = new Random(4343);

@@ -4,7 +4,6 @@ using PaliCuda.Backends.Gpu.Fusion;
 using PaliCuda.Checkpoint;
 using PaliCuda.Graph;
 using PaliCuda.Model;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Gpu;
 
@@ -23,7 +22,7 @@ public class GpuFusionTests
     [Test]
     public void TinyPg2GraphsGetEveryFusion()
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(TinyFixture.Directory);
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
         var model = new PaliGemmaModel(checkpoint.Config);
         using var gpu = GpuTargets.CreateBackend(GpuTarget.Emulated);
         using var weights = new WeightSet(gpu);
@@ -57,7 +56,7 @@ public class GpuFusionTests
     [Test]
     public void FusedPrefillAndDecodeMatchTheUnfusedGraphs()
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(TinyFixture.Directory);
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
         var config = checkpoint.Config;
         var model = new PaliGemmaModel(config);
         var random = new Random(4242);

@@ -1,7 +1,5 @@
 using NUnit.Framework;
-using PaliCuda.Backends;
 using PaliCuda.Backends.Gpu;
-using PaliCuda.Config;
 using PaliCuda.Graph;
 
 namespace PaliCuda.Tests.Gpu;

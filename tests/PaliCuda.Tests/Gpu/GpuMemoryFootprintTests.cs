@@ -1,5 +1,4 @@
 using NUnit.Framework;
-using PaliCuda.Backends.Gpu;
 using PaliCuda.Checkpoint;
 using PaliCuda.Graph;
 using PaliCuda.Model;

@@ -7,7 +7,7 @@ namespace PaliCuda.Tests.Graph;
 
 public class MemoryPlanTests
 {
-    private static PaliGemmaConfig TinyConfig() => PaliGemmaConfigReader.Read(Path.Combine(Verification.TinyFixture.Directory, "config.json"));
+    private static PaliGemmaConfig TinyConfig() => PaliGemmaConfigReader.Read(TestPaths.Fixture("tiny-pg2", "config.json"));
 
     [Test]
     public void LiveActivationsNeverShareBytesAndReuseShrinksThePeak()

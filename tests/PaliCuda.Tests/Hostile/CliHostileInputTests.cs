@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using NUnit.Framework;
 using PaliCuda.Cli;
-using PaliCuda.Tests.Checkpoint;
+using static PaliCuda.Tests.Cli.CliHarness;
 
 namespace PaliCuda.Tests.Hostile;
 
@@ -19,22 +19,14 @@ public class CliHostileInputTests
     [SetUp]
     public void CopyDemoModel()
     {
-        _temp = CheckpointTestPaths.NewTempFolder();
+        _temp = TestPaths.NewTempFolder();
         _model = Directory.CreateDirectory(_temp.File("model")).FullName;
         foreach (var f in new[] { "config.json", "generation_config.json", "model.safetensors", "tokenizer.model" })
-            File.Copy(Path.Combine(CheckpointTestPaths.DemoModel, f), Path.Combine(_model, f));
-        _image = Path.Combine(CheckpointTestPaths.DemoModel, "samples", "sample03_200x150.png");
+            File.Copy(TestPaths.DemoModel(f), Path.Combine(_model, f));
+        _image = TestPaths.DemoModel("samples", "sample03_200x150.png");
     }
 
     [TearDown] public void DeleteFolder() => _temp.Dispose();
-
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await PaliCudaCli.RunAsync(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private Task<(int Code, string Out, string Err)> Generate(string? model = null, string? image = null, string prompt = "caption en", params string[] extra) =>
         Run(["generate", "--model", model ?? _model, "--image", image ?? _image, "--prompt", prompt, "--device", "cpu", .. extra]);

@@ -1,6 +1,5 @@
 using NUnit.Framework;
 using PaliCuda.Generation;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Hostile;
 
@@ -16,7 +15,7 @@ public class ConcurrentCallerTests
     [Test]
     public void ParallelCallersOfOneEngineEachGetTheirOwnExactAnswer()
     {
-        using var engine = PaliGemmaEngine.Load(TinyFixture.Directory);
+        using var engine = PaliGemmaEngine.Load(TestPaths.TinyPg2);
         var c = TinyCase.Load();
         // Caller i samples with seed i (caller 0 is greedy), so answers differ between callers and a mix-up shows.
         GenerationOptions OptionsFor(int caller) => new()
@@ -63,7 +62,7 @@ public class ConcurrentCallerTests
     [Test]
     public void InterleavedGeneratorsOnOneThreadKeepSeparateCaches()
     {
-        using var engine = PaliGemmaEngine.Load(TinyFixture.Directory);
+        using var engine = PaliGemmaEngine.Load(TestPaths.TinyPg2);
         var c = TinyCase.Load();
         var options = new GenerationOptions { MaxNewTokens = c.Expected.Length };
         using var a = engine.StartGeneration(c.Pixels, c.InputIds, options);
@@ -78,7 +77,7 @@ public class ConcurrentCallerTests
     [Test]
     public void AWaitingCallerCanCancelItsWait()
     {
-        using var engine = PaliGemmaEngine.Load(TinyFixture.Directory);
+        using var engine = PaliGemmaEngine.Load(TestPaths.TinyPg2);
         var c = TinyCase.Load();
         var longRun = new GenerationOptions { MaxNewTokens = engine.Config.Text.MaxPositionEmbeddings - c.InputIds.Length, StopTokenIds = [] };
         using var holder = new CancellationTokenSource();

@@ -1,7 +1,6 @@
 using NUnit.Framework;
 using PaliCuda.Generation;
 using PaliCuda.Graph;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Hostile;
 
@@ -14,7 +13,7 @@ public class EngineRecoveryTests
     [OneTimeSetUp]
     public void Load()
     {
-        _engine = PaliGemmaEngine.Load(TinyFixture.Directory);
+        _engine = PaliGemmaEngine.Load(TestPaths.TinyPg2);
         _case = TinyCase.Load();
     }
 
@@ -109,7 +108,7 @@ public class EngineRecoveryTests
     [Test]
     public void ADisposedEngineRefusesWorkWithObjectDisposed()
     {
-        var engine = PaliGemmaEngine.Load(TinyFixture.Directory);
+        var engine = PaliGemmaEngine.Load(TestPaths.TinyPg2);
         engine.Dispose();
         engine.Dispose();
         Assert.Throws<ObjectDisposedException>(() => engine.Generate(_case.Pixels, _case.InputIds, Greedy));

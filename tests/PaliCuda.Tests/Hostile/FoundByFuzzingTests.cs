@@ -7,7 +7,7 @@ namespace PaliCuda.Tests.Hostile;
 public class FoundByFuzzingTests
 {
     private static byte[] TinyTokenizer() =>
-        File.ReadAllBytes(Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "tokenizer", "tokenizer.model"));
+        File.ReadAllBytes(TestPaths.Fixture("tokenizer", "tokenizer.model"));
 
     [Test]
     public void ByteFallbackModelWithARenamedBytePiece()
@@ -38,7 +38,7 @@ public class FoundByFuzzingTests
     [TestCase("afl-crash-0.model"), TestCase("afl-crash-1.model"), TestCase("afl-crash-2.model"), TestCase("afl-crash-3.model"), TestCase("afl-crash-4.model")]
     public void AflTokenizerCrashes(string file)
     {
-        var path = Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "malformed", "tokenizer", file);
+        var path = TestPaths.Fixture("malformed", "tokenizer", file);
         var e = Assert.Throws<TokenizerFormatException>(() => PaliGemmaTokenizer.FromSentencePieceFile(path))!;
         Assert.That(e.Message, Does.Match("byte piece \\d+ is named|of the 256 byte pieces").And.Contain(path));
     }

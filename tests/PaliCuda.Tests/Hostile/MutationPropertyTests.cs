@@ -20,10 +20,8 @@ public class MutationPropertyTests
 
     private TempFolder _temp = null!;
 
-    [SetUp] public void CreateFolder() => _temp = CheckpointTestPaths.NewTempFolder();
+    [SetUp] public void CreateFolder() => _temp = TestPaths.NewTempFolder();
     [TearDown] public void DeleteFolder() => _temp.Dispose();
-
-    private static string Fixture(params string[] parts) => Path.Combine([TestContext.CurrentContext.TestDirectory, "Fixtures", .. parts]);
 
     /// <summary>One edit: 0 overwrite a byte, 1 set a byte to a boundary value, 2 truncate, 3 insert a byte, 4 repeat a slice.</summary>
     private readonly record struct Mutation(int Kind, int Position, byte Value);
@@ -79,7 +77,7 @@ public class MutationPropertyTests
     {
         var path = _temp.File("config.json");
         foreach (var name in new[] { "config.json", "generation_config.json" })
-            OnlyInputErrorsEscape(File.ReadAllBytes(Fixture("tiny-pg2", name)), bytes =>
+            OnlyInputErrorsEscape(File.ReadAllBytes(TestPaths.Fixture("tiny-pg2", name)), bytes =>
             {
                 File.WriteAllBytes(path, bytes);
                 try { _ = PaliGemmaConfigReader.Read(path); }
@@ -94,14 +92,14 @@ public class MutationPropertyTests
     public void MutatedPngs()
     {
         var processor = new SiglipImageProcessor(16);
-        OnlyInputErrorsEscape(File.ReadAllBytes(Fixture("image-preprocess", "rgba_64x48.png")),
+        OnlyInputErrorsEscape(File.ReadAllBytes(TestPaths.Fixture("image-preprocess", "rgba_64x48.png")),
             bytes => _ = processor.Preprocess(RgbImageLoader.Decode(bytes, "mutated.png")));
     }
 
     [Test]
     public void MutatedTokenizerModels()
     {
-        OnlyInputErrorsEscape(File.ReadAllBytes(Fixture("tokenizer", "tokenizer.model")), bytes =>
+        OnlyInputErrorsEscape(File.ReadAllBytes(TestPaths.Fixture("tokenizer", "tokenizer.model")), bytes =>
         {
             var tokenizer = PaliGemmaTokenizer.FromSentencePiece(bytes, "mutated.model");
             _ = tokenizer.Decode(tokenizer.Encode("caption en <loc0001> détecte 猫"), skipSpecialTokens: true);

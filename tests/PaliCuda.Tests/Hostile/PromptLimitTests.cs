@@ -3,7 +3,6 @@ using NUnit.Framework;
 using PaliCuda.Generation;
 using PaliCuda.Graph;
 using PaliCuda.Pipeline;
-using PaliCuda.Tests.Checkpoint;
 using PaliCuda.Text;
 
 namespace PaliCuda.Tests.Hostile;
@@ -15,7 +14,7 @@ namespace PaliCuda.Tests.Hostile;
 public class PromptLimitTests
 {
     private static PaliGemmaPipeline? _pipeline;
-    private static PaliGemmaPipeline Pipeline => _pipeline ??= PaliGemmaPipeline.Open(CheckpointTestPaths.DemoModel);
+    private static PaliGemmaPipeline Pipeline => _pipeline ??= PaliGemmaPipeline.Open(TestPaths.DemoModel());
 
     /// <summary>Seconds the worst prompt under the default limit may take to tokenize (the demo tokenizer takes under 30 ms on 2 cores).</summary>
     private const double MaxTokenizeSeconds = 10;
@@ -48,7 +47,7 @@ public class PromptLimitTests
     [Test]
     public void ALimitFromTheOptionsIsHonoured()
     {
-        using var small = PaliGemmaPipeline.Open(CheckpointTestPaths.DemoModel, new EngineOptions { Limits = new EngineLimits { MaxPromptChars = 5 } });
+        using var small = PaliGemmaPipeline.Open(TestPaths.DemoModel(), new EngineOptions { Limits = new EngineLimits { MaxPromptChars = 5 } });
         Assert.That(small.BuildInputIds("12345", 1), Is.Not.Empty);
         Assert.Throws<PromptTooLongException>(() => small.BuildInputIds("123456", 1));
     }

@@ -15,7 +15,7 @@ public class ReaderLimitTests
 {
     private TempFolder _temp = null!;
 
-    [SetUp] public void CreateFolder() => _temp = CheckpointTestPaths.NewTempFolder();
+    [SetUp] public void CreateFolder() => _temp = TestPaths.NewTempFolder();
     [TearDown] public void DeleteFolder() => _temp.Dispose();
 
     /// <summary>A file of <paramref name="bytes"/> spaces: valid JSON padding, so only the size can be the problem.</summary>
@@ -98,7 +98,7 @@ public class ReaderLimitTests
     [Test]
     public void TokenizerPieceCountAndPieceLengthAreBounded()
     {
-        var model = File.ReadAllBytes(Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "tokenizer", "tokenizer.model"));
+        var model = File.ReadAllBytes(TestPaths.Fixture("tokenizer", "tokenizer.model"));
         var tooMany = Assert.Throws<TokenizerFormatException>(() =>
             PaliGemmaTokenizer.FromSentencePiece(model, "tiny.model", new TokenizerLimits { MaxPieces = 10 }))!;
         Assert.That(tooMany.Message, Does.Contain("more than 10 pieces").And.Contain("TokenizerLimits.MaxPieces").And.Contain("tiny.model"));

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using NUnit.Framework;
 using PaliCuda.Imaging;
-using PaliCuda.Tests.Text;
 
 namespace PaliCuda.Tests.Imaging;
 
@@ -14,7 +13,7 @@ public class DemoPixelMeanTests
 
     public static IEnumerable<TestCaseData> Samples()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(TestAssets.DemoModel("expected.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.DemoModel("expected.json")));
         foreach (var s in doc.RootElement.GetProperty("samples").EnumerateArray())
         {
             var first = s.GetProperty("cases")[0];
@@ -28,9 +27,9 @@ public class DemoPixelMeanTests
     [TestCaseSource(nameof(Samples))]
     public void ChannelMeansMatchExpected(string image, int size, double[] expectedMeans)
     {
-        using var config = JsonDocument.Parse(File.ReadAllText(TestAssets.DemoModel("preprocessor_config.json")));
+        using var config = JsonDocument.Parse(File.ReadAllText(TestPaths.DemoModel("preprocessor_config.json")));
         Assert.That(config.RootElement.GetProperty("size").GetProperty("height").GetInt32(), Is.EqualTo(size));
-        var values = new SiglipImageProcessor(size).Preprocess(TestAssets.DemoModel(image.Split('/')));
+        var values = new SiglipImageProcessor(size).Preprocess(TestPaths.DemoModel(image.Split('/')));
         int plane = size * size;
         for (int c = 0; c < 3; c++)
         {

@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
 using NUnit.Framework;
 using PaliCuda.Imaging;
-using PaliCuda.Tests.Text;
+using PaliCuda.Tests.Hostile;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
@@ -56,7 +55,7 @@ public class ImageLoaderTests
     [TestCase(0.1)]
     public void TruncatedPngIsRejected(double keptFraction)
     {
-        byte[] full = File.ReadAllBytes(TestAssets.Fixture("image-preprocess", "rgb_97x61.png"));
+        byte[] full = File.ReadAllBytes(TestPaths.Fixture("image-preprocess", "rgb_97x61.png"));
         string path = Write("truncated.png", full[..(int)(full.Length * keptFraction)]);
         Rejects(path);
     }
@@ -64,7 +63,7 @@ public class ImageLoaderTests
     [Test]
     public void CorruptedPngDataIsRejected()
     {
-        byte[] bytes = File.ReadAllBytes(TestAssets.Fixture("image-preprocess", "rgb_97x61.png"));
+        byte[] bytes = File.ReadAllBytes(TestPaths.Fixture("image-preprocess", "rgb_97x61.png"));
         // Overwrite the middle of the compressed pixel data (after the 33-byte signature + IHDR).
         for (int i = bytes.Length / 2; i < bytes.Length / 2 + 64; i++)
             bytes[i] ^= 0x5A;
@@ -74,7 +73,7 @@ public class ImageLoaderTests
     [Test]
     public void HugePngHeaderIsRejectedBeforeDecoding()
     {
-        string path = Write("huge.png", PngHeaderOnly(100_000, 100_000));
+        string path = Write("huge.png", HostilePng.HeaderOnly(100_000, 100_000));
         var e = Rejects(path);
         Assert.That(e.Problem, Does.Contain("100000"));
     }
@@ -82,7 +81,7 @@ public class ImageLoaderTests
     [Test]
     public void LimitsAreConfigurable()
     {
-        string path = TestAssets.Fixture("image-preprocess", "rgb_97x61.png");
+        string path = TestPaths.Fixture("image-preprocess", "rgb_97x61.png");
         Assert.Multiple(() =>
         {
             Assert.That(Rejects(path, new ImageLoadOptions { Limits = new ImageLimits { MaxWidth = 96 } }).Problem, Does.Contain("width 97"));
@@ -162,44 +161,5 @@ public class ImageLoaderTests
         for (int i = 0; i < pixels.Length; i++)
             pixels[i] = (byte)((i * 37 % levels) * (255 / Math.Max(1, levels - 1)));
         return pixels;
-    }
-
-    /// <summary>A PNG signature, an IHDR claiming the given size (8-bit RGB) and IEND, with valid CRCs and no pixel data.</summary>
-    private static byte[] PngHeaderOnly(int width, int height)
-    {
-        var png = new List<byte>([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(0), width);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8; // bit depth
-        ihdr[9] = 2; // colour type RGB
-        AddChunk(png, "IHDR", ihdr);
-        AddChunk(png, "IEND", []);
-        return png.ToArray();
-    }
-
-    private static void AddChunk(List<byte> png, string type, byte[] data)
-    {
-        var length = new byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
-        png.AddRange(length);
-        byte[] typed = [.. System.Text.Encoding.ASCII.GetBytes(type), .. data];
-        png.AddRange(typed);
-        var crc = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typed));
-        png.AddRange(crc);
-    }
-
-    private static uint Crc32(byte[] data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++)
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
-        }
-
-        return ~crc;
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using NUnit.Framework;
 using PaliCuda.Imaging;
-using PaliCuda.Tests.Text;
 
 namespace PaliCuda.Tests.Imaging;
 
@@ -12,10 +11,10 @@ public class SiglipFixtureTests
     private const int ExactU8Tolerance = 0;
 
     private static readonly Lazy<JsonElement> Reference = new(() =>
-        JsonDocument.Parse(File.ReadAllText(TestAssets.Fixture("image-preprocess", "reference.json"))).RootElement);
+        JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("image-preprocess", "reference.json"))).RootElement);
 
     private static readonly Lazy<FixtureSafetensors> Tensors = new(() =>
-        new FixtureSafetensors(TestAssets.Fixture("image-preprocess", "pixel_values.safetensors")));
+        new FixtureSafetensors(TestPaths.Fixture("image-preprocess", "pixel_values.safetensors")));
 
     private static int Size => Reference.Value.GetProperty("processor_settings").GetProperty("size").GetProperty("height").GetInt32();
 
@@ -49,7 +48,7 @@ public class SiglipFixtureTests
     public void ResizedBytesMatchReference(string file)
     {
         var processor = new SiglipImageProcessor(Size);
-        var image = RgbImageLoader.Load(TestAssets.Fixture("image-preprocess", file));
+        var image = RgbImageLoader.Load(TestPaths.Fixture("image-preprocess", file));
         var resized = processor.Resize(image);
         byte[] reference = Tensors.Value.U8($"{Stem(file)}.pixel_values_u8");
         Assert.That(Tensors.Value.Shape($"{Stem(file)}.pixel_values_u8"), Is.EqualTo(new[] { 1, 3, Size, Size }));
@@ -62,7 +61,7 @@ public class SiglipFixtureTests
     public void PixelValuesAreTheReferenceFloatsBitForBit(string file)
     {
         var processor = new SiglipImageProcessor(Size);
-        var values = processor.Preprocess(TestAssets.Fixture("image-preprocess", file));
+        var values = processor.Preprocess(TestPaths.Fixture("image-preprocess", file));
         byte[] reference = Tensors.Value.U8($"{Stem(file)}.pixel_values_u8");
         Assert.That(values.Size, Is.EqualTo(Size));
         Assert.That(values.Data, Has.Length.EqualTo(reference.Length));
@@ -158,7 +157,7 @@ public class SiglipFixtureTests
     public void JpegDecoderAndEndToEndErrorsAreBounded()
     {
         const string stem = "jpeg_50x70";
-        var ours = RgbImageLoader.Load(TestAssets.Fixture("image-preprocess", "jpeg_50x70.jpg"));
+        var ours = RgbImageLoader.Load(TestPaths.Fixture("image-preprocess", "jpeg_50x70.jpg"));
         byte[] pillow = Tensors.Value.U8($"{stem}.decoded_rgb_u8");
         int[] shape = Tensors.Value.Shape($"{stem}.decoded_rgb_u8");
         Assert.That((ours.Height, ours.Width), Is.EqualTo((shape[0], shape[1])));

@@ -2,7 +2,6 @@ using NUnit.Framework;
 using PaliCuda.Checkpoint;
 using PaliCuda.Config;
 using PaliCuda.Model;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Model;
 
@@ -13,9 +12,9 @@ public class MaskConstructionTests
     [TestCase(2, "prefill_visible_sliding")]
     public void PrefillVisibilityMatchesTheReferenceMask(int layer, string tensor)
     {
-        var config = PaliGemmaConfigReader.Read(Path.Combine(TinyFixture.Directory, "config.json"));
+        var config = PaliGemmaConfigReader.Read(TestPaths.Fixture("tiny-pg2", "config.json"));
         var model = new PaliGemmaModel(config, SlidingWindowSemantics.WindowAlways);
-        using var refs = SafetensorsFile.Open(Path.Combine(TinyFixture.Directory, "reference.safetensors"));
+        using var refs = SafetensorsFile.Open(TestPaths.Fixture("tiny-pg2", "reference.safetensors"));
         var expected = refs.GetBytes(tensor).ToArray();
         var v = model.Decoder.MaskFor(layer).PrefillVisibility(22);
         var actual = new byte[v.Length];
@@ -27,7 +26,7 @@ public class MaskConstructionTests
     [Test]
     public void Bf16NormalizerIsRoundedLikeTheModelDtype()
     {
-        var config = PaliGemmaConfigReader.Read(Path.Combine(TinyFixture.Directory, "config.json"));
+        var config = PaliGemmaConfigReader.Read(TestPaths.Fixture("tiny-pg2", "config.json"));
         var text = config.Text with { HiddenSize = 3584 };
         var bf16 = new Gemma2Decoder(text, SlidingWindowSemantics.WindowAlways, NormalizerDType.BF16).Normalizer;
         // A bf16 value has its low 16 float bits clear; rounding to nearest moves √3584 by at most half a bf16 step

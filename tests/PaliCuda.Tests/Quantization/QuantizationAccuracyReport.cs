@@ -4,8 +4,6 @@ using PaliCuda.Checkpoint;
 using PaliCuda.Cli.Demo;
 using PaliCuda.Generation;
 using PaliCuda.Quantization;
-using PaliCuda.Tests.Checkpoint;
-using PaliCuda.Tests.Verification;
 using Variant = (string Name, PaliCuda.Quantization.QuantizationPlan Plan, PaliCuda.Tests.Quantization.QuantizationVariants.Reconstruct? Reconstruct);
 
 namespace PaliCuda.Tests.Quantization;
@@ -72,7 +70,7 @@ public class QuantizationAccuracyReport
     public void TinyFixtureLogitsAndGreedy()
     {
         var (pixels, ids, expected) = TinyCase.Load();
-        using var checkpoint = PaliGemmaCheckpoint.Open(TinyFixture.Directory);
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
         float[] reference;
         using (var f32 = PaliGemmaEngine.Create(checkpoint.Config, checkpoint.Weights))
             reference = f32.RunPrefill(pixels, ids, ["logits"]).Taps["logits"];
@@ -101,11 +99,11 @@ public class QuantizationAccuracyReport
         foreach (var format in new[] { WeightFormat.BF16, WeightFormat.Int8, WeightFormat.Int4, WeightFormat.Fp8 })
         {
             var plan = QuantizationPlan.ForWeights(format);
-            var result = DemoRunner.Run(CheckpointTestPaths.DemoModel, DeviceKind.Cpu, null, weights: plan);
+            var result = DemoRunner.Run(TestPaths.DemoModel(), DeviceKind.Cpu, null, weights: plan);
             report.AppendLine($"| {plan} | {result.Matching}/{result.Outcomes.Count} |");
         }
         // Weight-level comparison of the int4 variants on the demo model's decoder.
-        using var checkpoint = PaliGemmaCheckpoint.Open(CheckpointTestPaths.DemoModel);
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.DemoModel());
         report.AppendLine("\n| int4 variant | demo decoder+embedding packed-weight rel RMS | demo answers identical to HF |\n|---|---|---|");
         foreach (var (name, plan, reconstruct) in Variants.Where(v => v.Plan == Int4Plan))
         {
@@ -113,16 +111,16 @@ public class QuantizationAccuracyReport
                 ? (ITensorStore)new QuantizedReferenceStore(checkpoint.Weights, plan, ownsInner: false)
                 : new FunctionTensorStore(checkpoint.Weights, plan, plan.Decoder, reconstruct);
             int matching;
-            using (var folder = CheckpointTestPaths.NewTempFolder())
+            using (var folder = TestPaths.NewTempFolder())
             {
                 var writer = new SafetensorsWriter();
                 foreach (var n in checkpoint.RequiredTensors)
                     writer.Add(n.Name, TensorDType.F32, n.Shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(store.ReadFloat32(n.Name).AsSpan()).ToArray());
                 writer.Save(folder.File(PaliGemmaCheckpoint.SingleFileName));
-                foreach (var file in Directory.GetFiles(CheckpointTestPaths.DemoModel).Where(f => !f.EndsWith(".safetensors", StringComparison.Ordinal)))
+                foreach (var file in Directory.GetFiles(TestPaths.DemoModel()).Where(f => !f.EndsWith(".safetensors", StringComparison.Ordinal)))
                     File.Copy(file, folder.File(Path.GetFileName(file)));
                 Directory.CreateDirectory(folder.File("samples"));
-                foreach (var file in Directory.GetFiles(Path.Combine(CheckpointTestPaths.DemoModel, "samples")))
+                foreach (var file in Directory.GetFiles(TestPaths.DemoModel("samples")))
                     File.Copy(file, Path.Combine(folder.File("samples"), Path.GetFileName(file)));
                 matching = DemoRunner.Run(folder.Path, DeviceKind.Cpu, null).Matching;
             }

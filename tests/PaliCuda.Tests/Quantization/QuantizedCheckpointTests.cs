@@ -2,8 +2,6 @@ using NUnit.Framework;
 using PaliCuda.Checkpoint;
 using PaliCuda.Generation;
 using PaliCuda.Quantization;
-using PaliCuda.Tests.Checkpoint;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Quantization;
 
@@ -19,12 +17,12 @@ public class QuantizedCheckpointTests
     public void AQuantizedCheckpointLoadsTheSameWeightsAsQuantizingAtLoad(WeightFormat format)
     {
         var plan = QuantizationPlan.ForWeights(format);
-        using var folder = CheckpointTestPaths.NewTempFolder();
-        var summary = CheckpointQuantizer.Quantize(TinyFixture.Directory, folder.Path, plan);
+        using var folder = TestPaths.NewTempFolder();
+        var summary = CheckpointQuantizer.Quantize(TestPaths.TinyPg2, folder.Path, plan);
         Assert.That(summary.CopiedFiles, Does.Contain("config.json").And.Contain("generation_config.json"));
 
         using var quantized = PaliGemmaCheckpoint.Open(folder.Path);
-        using var original = PaliGemmaCheckpoint.Open(TinyFixture.Directory);
+        using var original = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
         Assert.That(quantized.Quantization, Is.Not.Null);
         Assert.That(quantized.Quantization!.Plan, Is.EqualTo(plan));
         quantized.ValidateAll();
@@ -35,7 +33,7 @@ public class QuantizedCheckpointTests
 
         var (pixels, ids, _) = TinyCase.Load();
         using var fromFile = PaliGemmaEngine.Load(folder.Path);
-        using var atLoad = PaliGemmaEngine.Load(TinyFixture.Directory, new EngineOptions { Weights = plan });
+        using var atLoad = PaliGemmaEngine.Load(TestPaths.TinyPg2, new EngineOptions { Weights = plan });
         Assert.That(fromFile.RunPrefill(pixels, ids, ["logits"]).Taps["logits"], Is.EqualTo(atLoad.RunPrefill(pixels, ids, ["logits"]).Taps["logits"]));
     }
 
@@ -43,7 +41,7 @@ public class QuantizedCheckpointTests
     public void Int8KeepsTheTinyFixturesGreedyTokens()
     {
         var (pixels, ids, expected) = TinyCase.Load();
-        using var engine = PaliGemmaEngine.Load(TinyFixture.Directory, new EngineOptions { Weights = Int8 });
+        using var engine = PaliGemmaEngine.Load(TestPaths.TinyPg2, new EngineOptions { Weights = Int8 });
         var tokens = engine.Generate(pixels, ids, new GenerationOptions { MaxNewTokens = expected.Length, StopTokenIds = [] }).TokenIds;
         Assert.That(tokens, Is.EqualTo(expected));
     }
@@ -51,10 +49,10 @@ public class QuantizedCheckpointTests
     [Test]
     public void LoadingAQuantizedCheckpointAsAnotherFormatOrQuantizingItAgainIsRefused()
     {
-        using var folder = CheckpointTestPaths.NewTempFolder();
-        CheckpointQuantizer.Quantize(TinyFixture.Directory, folder.Path, Int8);
+        using var folder = TestPaths.NewTempFolder();
+        CheckpointQuantizer.Quantize(TestPaths.TinyPg2, folder.Path, Int8);
         Assert.That(() => PaliGemmaEngine.Load(folder.Path, new EngineOptions { Weights = Int4 }), Throws.ArgumentException.With.Message.Contains("already quantized"));
-        using var again = CheckpointTestPaths.NewTempFolder();
+        using var again = TestPaths.NewTempFolder();
         Assert.That(() => CheckpointQuantizer.Quantize(folder.Path, again.Path, Int4), Throws.TypeOf<CheckpointFormatException>().With.Message.Contains("already quantized"));
         Assert.That(() => CheckpointQuantizer.Quantize(folder.Path, folder.Path, Int4), Throws.ArgumentException);
     }
@@ -62,12 +60,12 @@ public class QuantizedCheckpointTests
     [Test]
     public void AFailedQuantizationLeavesThePreviousOutputIntact()
     {
-        using var folder = CheckpointTestPaths.NewTempFolder();
-        CheckpointQuantizer.Quantize(TinyFixture.Directory, folder.Path, Int8);
+        using var folder = TestPaths.NewTempFolder();
+        CheckpointQuantizer.Quantize(TestPaths.TinyPg2, folder.Path, Int8);
         var weightsPath = Path.Combine(folder.Path, PaliGemmaCheckpoint.SingleFileName);
         var before = File.ReadAllBytes(weightsPath);
         int written = 0;
-        Assert.That(() => CheckpointQuantizer.Quantize(TinyFixture.Directory, folder.Path, Int4, _ => { if (++written == 20) throw new IOException("injected crash"); }),
+        Assert.That(() => CheckpointQuantizer.Quantize(TestPaths.TinyPg2, folder.Path, Int4, _ => { if (++written == 20) throw new IOException("injected crash"); }),
             Throws.TypeOf<IOException>());
         Assert.That(File.ReadAllBytes(weightsPath), Is.EqualTo(before));
         Assert.That(Directory.GetFiles(folder.Path, "*.tmp"), Is.Empty);
@@ -76,14 +74,13 @@ public class QuantizedCheckpointTests
     }
 
     private static readonly string Scales = Up0 + QuantizationMetadata.ScalesSuffix;
-    private static readonly string Data = Up0 + QuantizationMetadata.DataSuffix;
 
     /// <summary>Re-writes a good int4 checkpoint with one defect and returns the error opening it gives.</summary>
     private static CheckpointFormatException OpenWithDefect(Action<Dictionary<string, string>> editMetadata, string? drop = null, (string Name, long[] Shape)? reshape = null)
     {
-        using var good = CheckpointTestPaths.NewTempFolder();
-        CheckpointQuantizer.Quantize(TinyFixture.Directory, good.Path, Int4);
-        using var bad = CheckpointTestPaths.NewTempFolder();
+        using var good = TestPaths.NewTempFolder();
+        CheckpointQuantizer.Quantize(TestPaths.TinyPg2, good.Path, Int4);
+        using var bad = TestPaths.NewTempFolder();
         foreach (var f in Directory.GetFiles(good.Path).Where(f => !f.EndsWith(".safetensors", StringComparison.Ordinal)))
             File.Copy(f, Path.Combine(bad.Path, Path.GetFileName(f)));
         using (var file = SafetensorsFile.Open(Path.Combine(good.Path, PaliGemmaCheckpoint.SingleFileName)))

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using NUnit.Framework;
 using PaliCuda.Checkpoint;
-using PaliCuda.Tests.Checkpoint;
 
 namespace PaliCuda.Tests.Quantization;
 
@@ -10,7 +9,7 @@ public class SafetensorsWriterTests
     [Test]
     public void WrittenFilesReadBackExactlyWithAnAlignedGaplessLayout()
     {
-        using var folder = CheckpointTestPaths.NewTempFolder();
+        using var folder = TestPaths.NewTempFolder();
         var random = new Random(5);
         byte[] Bytes(int n) { var b = new byte[n]; random.NextBytes(b); return b; }
         var tensors = new (string Name, TensorDType DType, long[] Shape, byte[] Data)[]
@@ -45,7 +44,7 @@ public class SafetensorsWriterTests
     [Test]
     public void AFailureWhileWritingLeavesTheOldFileAndNoTemporaryFile()
     {
-        using var folder = CheckpointTestPaths.NewTempFolder();
+        using var folder = TestPaths.NewTempFolder();
         var path = folder.Write("model.safetensors", "previous complete file");
         var writer = new SafetensorsWriter();
         writer.Add("good", TensorDType.F32, [1024], new byte[4096]);
@@ -62,7 +61,7 @@ public class SafetensorsWriterTests
     [Test]
     public void ATensorWritingTheWrongByteCountIsRejected()
     {
-        using var folder = CheckpointTestPaths.NewTempFolder();
+        using var folder = TestPaths.NewTempFolder();
         var writer = new SafetensorsWriter();
         writer.Add("short", TensorDType.BF16, [4], s => s.Write(new byte[6]));
         Assert.That(() => writer.Save(folder.File("m.safetensors")), Throws.InvalidOperationException.With.Message.Contains("'short' wrote 6 bytes"));

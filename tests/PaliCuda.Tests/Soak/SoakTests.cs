@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using NUnit.Framework;
 using PaliCuda.Generation;
-using PaliCuda.Tests.Hostile;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Soak;
 
@@ -25,7 +23,7 @@ public class SoakTests
     public void ThousandGenerationsStayExactAndFlat()
     {
         const int generations = Generations;
-        using var engine = PaliGemmaEngine.Load(TinyFixture.Directory);
+        using var engine = PaliGemmaEngine.Load(TestPaths.TinyPg2);
         var c = TinyCase.Load();
         var options = new GenerationOptions { MaxNewTokens = c.Expected.Length };
         for (var i = 0; i < WarmUpGenerations; i++)

@@ -7,7 +7,7 @@ namespace PaliCuda.Tests.Verification;
 public class FixtureComparisonTests
 {
     private static ComparisonReport? _report;
-    private static ComparisonReport Report => _report ??= FixtureComparison.Run(TinyFixture.Directory, DeviceKind.Cpu);
+    private static ComparisonReport Report => _report ??= FixtureComparison.Run(TestPaths.TinyPg2, DeviceKind.Cpu);
 
     [Test]
     public void EveryTensorOfTheTinyFixtureIsWithinTolerance()

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using PaliCuda.Backends.Gpu.Fusion;
 using PaliCuda.Backends.Gpu.Quantized;
@@ -789,6 +790,12 @@ public sealed class GpuBackend : IBackend
     private static void Check(bool condition, string op, string message)
     {
         if (!condition) throw Fail(op, message);
+    }
+
+    /// <summary>As above, with an interpolated message that is only formatted when <paramref name="condition"/> is false.</summary>
+    private static void Check(bool condition, string op, [InterpolatedStringHandlerArgument(nameof(condition))] ref FailureMessage message)
+    {
+        if (!condition) throw Fail(op, message.ToStringAndClear());
     }
 
     private static GpuLaunchException Fail(string op, string message) => new($"{op}: {message}");

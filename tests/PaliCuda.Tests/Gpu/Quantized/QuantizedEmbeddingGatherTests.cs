@@ -4,7 +4,6 @@ using PaliCuda.Checkpoint;
 using PaliCuda.Graph;
 using PaliCuda.Numerics;
 using PaliCuda.Quantization;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Gpu.Quantized;
 
@@ -18,7 +17,7 @@ public class QuantizedEmbeddingGatherTests
     [TestCase(WeightFormat.Int8), TestCase(WeightFormat.Int4), TestCase(WeightFormat.Fp8)]
     public void GatheredRowsAreTheReferenceRowsRoundedOnce(WeightFormat format)
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(TinyFixture.Directory);
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
         var name = PaliGemmaWeightNames.EmbedTokens;
         var info = checkpoint.Weights.Describe(name);
         int vocab = (int)info.Shape[0], cols = (int)info.Shape[1];
@@ -52,7 +51,7 @@ public class QuantizedEmbeddingGatherTests
     [Test]
     public void AnOpThatReadsPlainElementsRefusesAPackedWeight()
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(TinyFixture.Directory);
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
         var name = PaliGemmaWeightNames.EmbedTokens;
         var info = checkpoint.Weights.Describe(name);
         using var gpu = GpuTargets.CreateBackend(GpuTarget.Emulated);

@@ -3,9 +3,6 @@ using PaliCuda.Backends.Gpu;
 using PaliCuda.Checkpoint;
 using PaliCuda.Generation;
 using PaliCuda.Quantization;
-using PaliCuda.Tests.Checkpoint;
-using PaliCuda.Tests.Quantization;
-using PaliCuda.Tests.Verification;
 
 namespace PaliCuda.Tests.Gpu.Quantized;
 
@@ -29,7 +26,7 @@ public class QuantizedEngineTests
 
     private static readonly Dictionary<(string Model, DeviceKind Device, WeightFormat Format), QuantizedRun> Runs = [];
 
-    private static string Demo => CheckpointTestPaths.DemoModel;
+    private static string Demo => TestPaths.DemoModel();
 
     [TestCase("tiny", WeightFormat.Int8), TestCase("tiny", WeightFormat.Int4), TestCase("demo", WeightFormat.Int8), TestCase("demo", WeightFormat.Int4)]
     public void LogitsMatchTheCpuReferenceOfTheSameQuantizedWeights(string model, WeightFormat format)
@@ -122,7 +119,7 @@ public class QuantizedEngineTests
     private static (string, float[], int[]) TinyInputs()
     {
         var (pixels, ids, _) = TinyCase.Load();
-        return (TinyFixture.Directory, pixels, ids);
+        return (TestPaths.TinyPg2, pixels, ids);
     }
 
     /// <summary>A deterministic pseudo-random image and the demo model's 64 image tokens, bos and a few text ids.</summary>

@@ -14,8 +14,6 @@ namespace PaliCuda.Tests.Gpu.Quantized;
 [TestFixture(GpuTarget.Cuda, Category = "Gpu")]
 public class QuantizedLinearTests(GpuTarget target)
 {
-    private static readonly QuantizedLinearOptions EmulatorOptions = new() { StripPtxLineInfo = true };
-
     private (QuantizedTestDevice Device, QuantizedLinear Linear) Open(QuantizedLinearOptions? options = null)
     {
         var device = new QuantizedTestDevice(target);

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using NUnit.Framework;
-using PaliCuda.Backends.Gpu.Quantized;
 using PaliCuda.Devices;
 using PaliCuda.Numerics;
 using PaliCuda.Quantization;

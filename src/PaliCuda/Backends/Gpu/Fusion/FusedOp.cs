@@ -1,4 +1,3 @@
-using PaliCuda.Backends;
 using PaliCuda.Graph;
 using PaliCuda.Graph.Ops;
 

@@ -1,4 +1,4 @@
-namespace PaliCuda.Tests.Checkpoint;
+namespace PaliCuda.Tests;
 
 /// <summary>A scratch folder deleted on dispose.</summary>
 internal sealed class TempFolder : IDisposable
