@@ -8,14 +8,14 @@ namespace PaliCuda.Tests.Text;
 public class DemoModelTextTests
 {
     private static readonly Lazy<JsonElement> Expected = new(() =>
-        JsonDocument.Parse(File.ReadAllText(TestAssets.DemoModel("expected.json"))).RootElement);
+        JsonDocument.Parse(File.ReadAllText(TestPaths.DemoModel("expected.json"))).RootElement);
 
     private static readonly Lazy<PaliGemmaTokenizer> Tokenizer = new(() =>
-        PaliGemmaTokenizer.FromSentencePieceFile(TestAssets.DemoModel("tokenizer.model")));
+        PaliGemmaTokenizer.FromSentencePieceFile(TestPaths.DemoModel("tokenizer.model")));
 
     private static int ImageSeqLength()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(TestAssets.DemoModel("preprocessor_config.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.DemoModel("preprocessor_config.json")));
         return doc.RootElement.GetProperty("image_seq_length").GetInt32();
     }
 

@@ -15,7 +15,7 @@ public class DetectionParserTests
     [Test]
     public void GroundTruthAnswersParseToTheDrawnBoxes()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(TestAssets.DemoModel("expected.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.DemoModel("expected.json")));
         int checkedBoxes = 0;
         foreach (var sample in doc.RootElement.GetProperty("samples").EnumerateArray())
         {

@@ -8,10 +8,10 @@ namespace PaliCuda.Tests.Text;
 public class TokenizerFixtureTests
 {
     private static readonly Lazy<JsonElement> Fixture = new(() =>
-        JsonDocument.Parse(File.ReadAllText(TestAssets.Fixture("tokenizer", "tokenizer_tests.json"))).RootElement);
+        JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("tokenizer", "tokenizer_tests.json"))).RootElement);
 
     private static readonly Lazy<PaliGemmaTokenizer> Tokenizer = new(() =>
-        PaliGemmaTokenizer.FromSentencePieceFile(TestAssets.Fixture("tokenizer", "tokenizer.model")));
+        PaliGemmaTokenizer.FromSentencePieceFile(TestPaths.Fixture("tokenizer", "tokenizer.model")));
 
     public static IEnumerable<TestCaseData> Cases()
     {
@@ -121,7 +121,7 @@ public class TokenizerFixtureTests
     [Test]
     public void TruncatedModelIsRejectedWithTypedException()
     {
-        byte[] full = File.ReadAllBytes(TestAssets.Fixture("tokenizer", "tokenizer.model"));
+        byte[] full = File.ReadAllBytes(TestPaths.Fixture("tokenizer", "tokenizer.model"));
         byte[] truncated = full[..(full.Length / 2)];
         var e = Assert.Throws<TokenizerFormatException>(() => PaliGemmaTokenizer.FromSentencePiece(truncated, "half.model"));
         Assert.That(e!.Message, Does.Contain("half.model"));

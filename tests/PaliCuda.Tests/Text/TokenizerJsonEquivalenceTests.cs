@@ -14,20 +14,20 @@ namespace PaliCuda.Tests.Text;
 public class TokenizerJsonEquivalenceTests
 {
     private static readonly Lazy<PaliGemmaTokenizer> FixtureModel = new(() =>
-        PaliGemmaTokenizer.FromSentencePieceFile(TestAssets.Fixture("tokenizer", "tokenizer.model")));
+        PaliGemmaTokenizer.FromSentencePieceFile(TestPaths.Fixture("tokenizer", "tokenizer.model")));
 
-    private static readonly Lazy<PaliGemmaTokenizer> FixtureJson = new(() => FromConvertedJson(TestAssets.Fixture("tokenizer", "tokenizer.model")));
+    private static readonly Lazy<PaliGemmaTokenizer> FixtureJson = new(() => FromConvertedJson(TestPaths.Fixture("tokenizer", "tokenizer.model")));
 
     private static readonly Lazy<PaliGemmaTokenizer> DemoModel = new(() =>
-        PaliGemmaTokenizer.FromSentencePieceFile(TestAssets.DemoModel("tokenizer.model")));
+        PaliGemmaTokenizer.FromSentencePieceFile(TestPaths.DemoModel("tokenizer.model")));
 
-    private static readonly Lazy<PaliGemmaTokenizer> DemoJson = new(() => FromConvertedJson(TestAssets.DemoModel("tokenizer.model")));
+    private static readonly Lazy<PaliGemmaTokenizer> DemoJson = new(() => FromConvertedJson(TestPaths.DemoModel("tokenizer.model")));
 
     private static readonly Lazy<JsonElement> FixtureCases = new(() =>
-        JsonDocument.Parse(File.ReadAllText(TestAssets.Fixture("tokenizer", "tokenizer_tests.json"))).RootElement.GetProperty("cases"));
+        JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("tokenizer", "tokenizer_tests.json"))).RootElement.GetProperty("cases"));
 
     private static readonly Lazy<JsonElement> DemoExpected = new(() =>
-        JsonDocument.Parse(File.ReadAllText(TestAssets.DemoModel("expected.json"))).RootElement);
+        JsonDocument.Parse(File.ReadAllText(TestPaths.DemoModel("expected.json"))).RootElement);
 
     private static PaliGemmaTokenizer FromConvertedJson(string modelPath,
         GemmaTokenizerJsonConverter.MergeFormat format = GemmaTokenizerJsonConverter.MergeFormat.Pairs, bool splitPreTokenizer = true) =>
@@ -61,7 +61,7 @@ public class TokenizerJsonEquivalenceTests
     [Test]
     public void EveryMergeFormatAndPreTokenizerGivesTheSameTokenizer()
     {
-        string path = TestAssets.Fixture("tokenizer", "tokenizer.model");
+        string path = TestPaths.Fixture("tokenizer", "tokenizer.model");
         var variants = new[]
         {
             FromConvertedJson(path, GemmaTokenizerJsonConverter.MergeFormat.SpaceSeparated, splitPreTokenizer: true),
@@ -100,7 +100,7 @@ public class TokenizerJsonEquivalenceTests
 
     public static IEnumerable<TestCaseData> DemoCases()
     {
-        var root = JsonDocument.Parse(File.ReadAllText(TestAssets.DemoModel("expected.json"))).RootElement;
+        var root = JsonDocument.Parse(File.ReadAllText(TestPaths.DemoModel("expected.json"))).RootElement;
         var samples = root.GetProperty("samples");
         for (int s = 0; s < samples.GetArrayLength(); s++)
         {
@@ -114,7 +114,7 @@ public class TokenizerJsonEquivalenceTests
     {
         var c = DemoExpected.Value.GetProperty("samples")[sample].GetProperty("cases")[index];
         int imageSeqLength;
-        using (var pre = JsonDocument.Parse(File.ReadAllText(TestAssets.DemoModel("preprocessor_config.json"))))
+        using (var pre = JsonDocument.Parse(File.ReadAllText(TestPaths.DemoModel("preprocessor_config.json"))))
             imageSeqLength = pre.RootElement.GetProperty("image_seq_length").GetInt32();
         string prompt = c.GetProperty("prompt").GetString()!;
         string answer = c.GetProperty("ground_truth_text").GetString()!;
@@ -183,7 +183,7 @@ public class TokenizerJsonEquivalenceTests
     public void PrependNormalizerActsAsDummyPrefix()
     {
         // Sequence[Prepend("▁"), Replace(" " → "▁")] is SentencePiece's add_dummy_prefix: "x" encodes as " x" does without it.
-        var converted = System.Text.Json.Nodes.JsonNode.Parse(GemmaTokenizerJsonConverter.Convert(File.ReadAllBytes(TestAssets.Fixture("tokenizer", "tokenizer.model"))))!;
+        var converted = System.Text.Json.Nodes.JsonNode.Parse(GemmaTokenizerJsonConverter.Convert(File.ReadAllBytes(TestPaths.Fixture("tokenizer", "tokenizer.model"))))!;
         var replace = converted["normalizer"]!.DeepClone();
         converted["normalizer"] = new System.Text.Json.Nodes.JsonObject
         {

@@ -16,7 +16,7 @@ public class TokenizerJsonMalformedTests
     private const string Source = "checkpoint/tokenizer.json";
 
     private static JsonNode Valid() =>
-        JsonNode.Parse(GemmaTokenizerJsonConverter.Convert(File.ReadAllBytes(TestAssets.Fixture("tokenizer", "tokenizer.model"))))!;
+        JsonNode.Parse(GemmaTokenizerJsonConverter.Convert(File.ReadAllBytes(TestPaths.Fixture("tokenizer", "tokenizer.model"))))!;
 
     private static TokenizerFormatException Refused(string json, TokenizerLimits? limits = null)
     {
@@ -166,11 +166,11 @@ public class TokenizerJsonMalformedTests
 
             // Only tokenizer.json: it is used.
             File.WriteAllText(jsonPath, Valid().ToJsonString());
-            Assert.That(PaliGemmaPipeline.LoadTokenizer(dir).Encode("hello world"), Is.EqualTo(PaliGemmaTokenizer.FromSentencePieceFile(TestAssets.Fixture("tokenizer", "tokenizer.model")).Encode("hello world")));
+            Assert.That(PaliGemmaPipeline.LoadTokenizer(dir).Encode("hello world"), Is.EqualTo(PaliGemmaTokenizer.FromSentencePieceFile(TestPaths.Fixture("tokenizer", "tokenizer.model")).Encode("hello world")));
 
             // Both present: tokenizer.model wins, so a broken tokenizer.json beside it is never read.
             File.WriteAllText(jsonPath, "not json");
-            File.Copy(TestAssets.Fixture("tokenizer", "tokenizer.model"), modelPath);
+            File.Copy(TestPaths.Fixture("tokenizer", "tokenizer.model"), modelPath);
             Assert.That(PaliGemmaPipeline.LoadTokenizer(dir).VocabSize, Is.EqualTo(480));
 
             // Only a broken tokenizer.json: its error surfaces, naming it.

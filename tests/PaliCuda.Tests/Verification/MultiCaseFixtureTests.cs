@@ -21,7 +21,7 @@ public class MultiCaseFixtureTests
         _dir = Path.Combine(Path.GetTempPath(), "palicuda-multicase-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_dir);
         foreach (var f in new[] { "config.json", "generation_config.json", "model.safetensors" })
-            File.Copy(Path.Combine(TinyFixture.Directory, f), Path.Combine(_dir, f));
+            File.Copy(Path.Combine(TestPaths.TinyPg2, f), Path.Combine(_dir, f));
     }
 
     [TearDown]
@@ -29,13 +29,13 @@ public class MultiCaseFixtureTests
 
     private void WriteFixture(bool listPrefixedNames)
     {
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(TinyFixture.Directory, FixtureComparison.ReferenceJson)))!.AsObject();
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.TinyPg2, FixtureComparison.ReferenceJson)))!.AsObject();
         var baseCase = json["cases"]![0]!;
         var names = json["tensors"]!.AsObject().Select(p => p.Key).ToList();
         var cases = new JsonArray();
         var tensors = new JsonObject();
         var writer = new SafetensorsWriter();
-        using var source = SafetensorsFile.Open(Path.Combine(TinyFixture.Directory, FixtureComparison.ReferenceTensorsFile));
+        using var source = SafetensorsFile.Open(Path.Combine(TestPaths.TinyPg2, FixtureComparison.ReferenceTensorsFile));
         foreach (var prefix in new[] { "first.", "second." })
         {
             var c = baseCase.DeepClone().AsObject();
@@ -61,7 +61,7 @@ public class MultiCaseFixtureTests
     public void EveryCaseIsComparedUnderItsOwnPrefix(bool listPrefixedNames)
     {
         WriteFixture(listPrefixedNames);
-        var single = FixtureComparison.Run(TinyFixture.Directory, DeviceKind.Cpu);
+        var single = FixtureComparison.Run(TestPaths.TinyPg2, DeviceKind.Cpu);
         var report = FixtureComparison.Run(_dir, DeviceKind.Cpu);
         Assert.That(report.Cases.Select(c => c.Name), Is.EqualTo(new[] { "first", "second" }));
         Assert.That(report.TensorCount, Is.EqualTo(2 * single.TensorCount));
