@@ -18,22 +18,7 @@ public sealed partial class PaliGemmaTokenizer
     {
         ArgumentNullException.ThrowIfNull(path);
         limits ??= TokenizerLimits.Default;
-        byte[] bytes;
-        try
-        {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-                throw new TokenizerFormatException(path, "the file does not exist");
-            if (info.Length > limits.MaxFileBytes)
-                throw new TokenizerFormatException(path, $"the file has {info.Length} bytes, more than the limit of {limits.MaxFileBytes} (TokenizerLimits.MaxFileBytes)");
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new TokenizerFormatException(path, $"cannot be read: {e.Message}", e);
-        }
-
-        return FromTokenizerJson(bytes, path, limits);
+        return FromTokenizerJson(ReadTokenizerFile(path, limits), path, limits);
     }
 
     /// <summary>Loads a <c>tokenizer.json</c> from its UTF-8 bytes; <paramref name="sourceName"/> is used in error messages.</summary>

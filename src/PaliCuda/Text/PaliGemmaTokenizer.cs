@@ -69,7 +69,12 @@ public sealed partial class PaliGemmaTokenizer
     {
         ArgumentNullException.ThrowIfNull(path);
         limits ??= TokenizerLimits.Default;
-        byte[] bytes;
+        return FromSentencePiece(ReadTokenizerFile(path, limits), path, limits);
+    }
+
+    /// <summary>A tokenizer file's bytes, its size checked against the limit before it is read.</summary>
+    private static byte[] ReadTokenizerFile(string path, TokenizerLimits limits)
+    {
         try
         {
             var info = new FileInfo(path);
@@ -77,14 +82,12 @@ public sealed partial class PaliGemmaTokenizer
                 throw new TokenizerFormatException(path, "the file does not exist");
             if (info.Length > limits.MaxFileBytes)
                 throw new TokenizerFormatException(path, $"the file has {info.Length} bytes, more than the limit of {limits.MaxFileBytes} (TokenizerLimits.MaxFileBytes)");
-            bytes = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new TokenizerFormatException(path, $"cannot be read: {e.Message}", e);
         }
-
-        return FromSentencePiece(bytes, path, limits);
     }
 
     /// <summary>Loads a SentencePiece model from its bytes; <paramref name="sourceName"/> is used in error messages.</summary>

@@ -1,5 +1,7 @@
 using System.Text;
 
+using static PaliCuda.Text.SentencePieceProto;
+
 namespace PaliCuda.Text;
 
 /// <summary>
@@ -9,37 +11,6 @@ namespace PaliCuda.Text;
 /// </summary>
 internal static class SentencePieceModelReader
 {
-    // Wire types of the protobuf encoding.
-    private const int WireVarint = 0;
-    private const int WireFixed64 = 1;
-    private const int WireLengthDelimited = 2;
-    private const int WireFixed32 = 5;
-
-    // ModelProto field numbers.
-    private const int ModelPieces = 1;
-    private const int ModelTrainerSpec = 2;
-    private const int ModelNormalizerSpec = 3;
-
-    // ModelProto.SentencePiece field numbers.
-    private const int PiecePiece = 1;
-    private const int PieceScore = 2;
-    private const int PieceType = 3;
-
-    // TrainerSpec field numbers.
-    private const int TrainerModelType = 3;
-    private const int TrainerByteFallback = 35;
-    private const int TrainerUnkId = 40;
-    private const int TrainerBosId = 41;
-    private const int TrainerEosId = 42;
-    private const int TrainerPadId = 43;
-
-    // NormalizerSpec field numbers.
-    private const int NormalizerName = 1;
-    private const int NormalizerPrecompiledCharsMap = 2;
-    private const int NormalizerAddDummyPrefix = 3;
-    private const int NormalizerRemoveExtraWhitespaces = 4;
-    private const int NormalizerEscapeWhitespaces = 5;
-
     public static SentencePieceModel Read(ReadOnlySpan<byte> data, string source, TokenizerLimits? limits = null)
     {
         limits ??= TokenizerLimits.Default;

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 
+using static PaliCuda.Text.SentencePieceProto;
+
 namespace PaliCuda.Text;
 
 /// <summary>
@@ -10,33 +12,6 @@ namespace PaliCuda.Text;
 /// </summary>
 internal static class SentencePieceModelWriter
 {
-    private const int WireVarint = 0;
-    private const int WireLengthDelimited = 2;
-    private const int WireFixed32 = 5;
-
-    // Field numbers from sentencepiece_model.proto (the same ones the reader uses).
-    private const int ModelPieces = 1;
-    private const int ModelTrainerSpec = 2;
-    private const int ModelNormalizerSpec = 3;
-    private const int PiecePiece = 1;
-    private const int PieceScore = 2;
-    private const int PieceType = 3;
-    private const int TrainerModelType = 3;
-    private const int TrainerVocabSize = 4;
-    private const int TrainerByteFallback = 35;
-    private const int TrainerUnkId = 40;
-    private const int TrainerBosId = 41;
-    private const int TrainerEosId = 42;
-    private const int TrainerPadId = 43;
-    private const int TrainerUnkPiece = 45;
-    private const int TrainerBosPiece = 46;
-    private const int TrainerEosPiece = 47;
-    private const int TrainerPadPiece = 48;
-    private const int NormalizerName = 1;
-    private const int NormalizerAddDummyPrefix = 3;
-    private const int NormalizerRemoveExtraWhitespaces = 4;
-    private const int NormalizerEscapeWhitespaces = 5;
-
     public static byte[] Write(SentencePieceModel model)
     {
         var output = new MemoryStream();
