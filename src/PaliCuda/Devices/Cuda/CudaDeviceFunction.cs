@@ -33,7 +33,14 @@ internal sealed class CudaDeviceFunction : IDeviceFunction
 
     public CudaFunction Native { get; }
     public string Name { get; }
-    public int MaxThreadsPerBlock => Native.MaxThreadsPerBlock;
+    public int MaxThreadsPerBlock
+    {
+        get
+        {
+            Native.Module.Context.EnsureCurrent();
+            return Native.MaxThreadsPerBlock;
+        }
+    }
     public int StaticSharedBytes { get; }
     public int MaxDynamicSharedBytes { get; private set; }
     public IReadOnlyList<KernelParameterInfo> Parameters { get; }
@@ -46,6 +53,8 @@ internal sealed class CudaDeviceFunction : IDeviceFunction
         if (bytes + StaticSharedBytes > _sharedOptInLimit)
             throw new ArgumentOutOfRangeException(nameof(bytes), bytes,
                 $"kernel '{Name}' asks for {bytes} B of dynamic shared memory; with its {StaticSharedBytes} B of static shared memory that exceeds the device's {_sharedOptInLimit} B per block");
+        // Called from launch paths on whatever thread issues work; the attribute call acts on the current context.
+        Native.Module.Context.EnsureCurrent();
         Native.SetMaxDynamicSharedMemory(bytes);
         MaxDynamicSharedBytes = bytes;
     }
