@@ -50,6 +50,22 @@ public sealed unsafe class CudaContext : SafeHandle
     /// <summary>Binds this context to the calling thread.</summary>
     public void MakeCurrent() => Check(CudaDriverApi.cuCtxSetCurrent(NativeHandle));
 
+    /// <summary>
+    /// Binds this context to the calling thread unless it is current already: one thread-local read on the common
+    /// path. For entry points that may be called from any thread (thread-pool continuations, test runners).
+    /// </summary>
+    public void EnsureCurrent()
+    {
+        var wanted = NativeHandle;
+        nint current = 0;
+        if (CudaDriverApi.cuCtxGetCurrent(&current) == CuResult.Success && current == wanted)
+        {
+            return;
+        }
+
+        Check(CudaDriverApi.cuCtxSetCurrent(wanted));
+    }
+
     /// <summary>Waits for all work in this context to finish; surfaces asynchronous kernel errors.</summary>
     public void Synchronize()
     {

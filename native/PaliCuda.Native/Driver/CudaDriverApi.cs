@@ -90,4 +90,5 @@ internal static unsafe partial class CudaDriverApi
     [LibraryImport(LibraryName)] public static partial CuResult cuGraphLaunch(nint graphExec, nint stream);
     [LibraryImport(LibraryName)] public static partial CuResult cuGraphExecDestroy(nint graphExec);
     [LibraryImport(LibraryName)] public static partial CuResult cuGraphDestroy(nint graph);
+    [LibraryImport(LibraryName)] public static partial CuResult cuGraphGetNodes(nint graph, nint* nodes, nuint* count);
 }

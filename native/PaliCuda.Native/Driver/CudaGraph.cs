@@ -10,6 +10,21 @@ public sealed unsafe class CudaGraph : CudaResource
     {
     }
 
+    /// <summary>How many nodes (kernels, copies, memsets, ...) the graph holds.</summary>
+    public int NodeCount
+    {
+        get
+        {
+            nuint count = 0;
+            using (Context.Enter())
+            {
+                Check(CudaDriverApi.cuGraphGetNodes(NativeHandle, null, &count));
+            }
+
+            return checked((int)count);
+        }
+    }
+
     /// <summary>Compiles the graph into an executable one that can be launched many times.</summary>
     public CudaGraphExec Instantiate(GraphInstantiateFlags flags = GraphInstantiateFlags.None)
     {

@@ -2,6 +2,7 @@ using NUnit.Framework;
 using PaliCuda.Devices;
 using PaliCuda.Devices.Cuda;
 using PaliCuda.Emulation;
+using PaliCuda.Tests.Gpu;
 using CudaDriver = PaliCuda.Native.Driver.CudaDriver;
 using CudaAvailability = PaliCuda.Native.Driver.CudaAvailability;
 
@@ -23,10 +24,11 @@ public class DifferentialTests
     private static readonly double ApproxRelative = 2 * Math.Pow(2, -10.987);
     private static readonly double ApproxAbsolute = 2 * Math.Pow(2, -20.5);
 
+    /// <summary>The run's shared CUDA device (<see cref="SharedCudaDevice"/>): not disposed here.</summary>
     private static CudaDevice OpenGpu()
     {
         if (!Cuda.Value.Available) Assert.Ignore($"No CUDA device: {Cuda.Value.Reason}");
-        return CudaDevice.Open();
+        return SharedCudaDevice.Get();
     }
 
     /// <summary>Uploads the inputs, launches, and downloads the outputs on one device.</summary>
@@ -42,7 +44,7 @@ public class DifferentialTests
     private static void AssertIdentical(string module, string kernel, LaunchConfig config,
         Func<IComputeDevice, (KernelArguments Arguments, DeviceBuffer[] Outputs)> setup)
     {
-        using var gpu = OpenGpu();
+        var gpu = OpenGpu();
         using var emulator = new EmulatedDevice();
         var expected = Run(gpu, module, kernel, config, setup);
         var actual = Run(emulator, module, kernel, config, setup);
@@ -124,7 +126,7 @@ public class DifferentialTests
             var o = Zeroed(d, 256 * 9 * 4);
             return (new KernelArguments().Add(d.Upload<float>(x)).Add(o).Add(256), new[] { o });
         };
-        using var gpu = OpenGpu();
+        var gpu = OpenGpu();
         using var emulator = new EmulatedDevice();
         var g = Run(gpu, "checks", "approx_ops", new LaunchConfig(4, 64), setup)[0];
         var e = Run(emulator, "checks", "approx_ops", new LaunchConfig(4, 64), setup)[0];

@@ -1,7 +1,6 @@
 using NUnit.Framework;
 using PaliCuda.Backends.Gpu;
 using PaliCuda.Devices;
-using PaliCuda.Devices.Cuda;
 using PaliCuda.Emulation;
 using PaliCuda.Emulation.Blas;
 using PaliCuda.Native.Driver;
@@ -27,8 +26,8 @@ internal static class GpuTargets
             return new GpuBackend(device, new CapturableEmulatedBlas(device), (options ?? new GpuBackendOptions()) with { StripPtxLineInfo = true }, ownsDevice: true);
         }
         if (!Cuda.Value.Available) Assert.Ignore($"No CUDA device: {Cuda.Value.Reason}");
-        var cuda = CudaDevice.Open();
-        return new GpuBackend(cuda, cuda, options, ownsDevice: true);
+        var cuda = SharedCudaDevice.Get();
+        return new GpuBackend(cuda, cuda, options, ownsDevice: false);
     }
 
     public static IComputeDevice DeviceOf(GpuBackend backend) => backend.Device;

@@ -169,16 +169,25 @@ public sealed class GpuBackend : IBackend
     {
         var stream = _device.DefaultStream;
         _device.BeginCapture(stream);
-        IDeviceGraph graph;
         try
         {
             issue();
         }
-        finally
+        catch (Exception issueFailure)
         {
-            graph = _device.EndCapture(stream);
+            // End the capture so the stream works again, but report what went wrong while issuing: on CUDA the end of
+            // an aborted capture fails too (CUDA_ERROR_STREAM_CAPTURE_INVALIDATED), which says nothing about the cause.
+            try
+            {
+                _device.EndCapture(stream).Dispose();
+            }
+            catch (Exception endFailure)
+            {
+                throw new AggregateException($"capturing the device work failed: {issueFailure.Message}", issueFailure, endFailure);
+            }
+            throw;
         }
-        return new CapturedGraph(_device, graph);
+        return new CapturedGraph(_device, _device.EndCapture(stream));
     }
 
     public DeviceMemory Allocate(long bytes, string label)

@@ -3,10 +3,10 @@ using PaliCuda.Native.Driver;
 namespace PaliCuda.Devices.Cuda;
 
 /// <summary>A captured CUDA graph, instantiated once for replay.</summary>
-internal sealed class CudaDeviceGraph(CudaGraph graph, CudaGraphExec exec, int nodeCount) : IDeviceGraph
+internal sealed class CudaDeviceGraph(CudaGraph graph, CudaGraphExec exec) : IDeviceGraph
 {
     public CudaGraphExec Exec { get; } = exec;
-    public int NodeCount { get; } = nodeCount;
+    public int NodeCount { get; } = graph.NodeCount;
 
     public void Dispose()
     {

@@ -1,6 +1,5 @@
 using NUnit.Framework;
 using PaliCuda.Devices;
-using PaliCuda.Devices.Cuda;
 using PaliCuda.Emulation;
 using PaliCuda.Emulation.Blas;
 using PaliCuda.Native.Driver;
@@ -27,10 +26,14 @@ internal sealed class QuantizedTestDevice : IDisposable
             return;
         }
         if (!Cuda.Value.Available) Assert.Ignore($"No CUDA device: {Cuda.Value.Reason}");
-        var cuda = CudaDevice.Open();
+        var cuda = SharedCudaDevice.Get();
         Device = cuda;
         Blas = cuda;
     }
 
-    public void Dispose() => Device.Dispose();
+    /// <summary>Disposes an emulated device; the CUDA one is shared by the run (<see cref="SharedCudaDevice"/>).</summary>
+    public void Dispose()
+    {
+        if (Emulated) Device.Dispose();
+    }
 }
