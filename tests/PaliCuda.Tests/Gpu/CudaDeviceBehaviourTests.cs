@@ -102,7 +102,7 @@ public class CudaDeviceBehaviourTests
     [Test]
     public void TheCapturedDecodeStepReplaysTheIssuedStepsBitForBit()
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(TinyFixture.Directory);
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
         var config = checkpoint.Config;
         var model = new PaliGemmaModel(config);
         var random = new Random(4343);
