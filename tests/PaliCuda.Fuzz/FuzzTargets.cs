@@ -1,6 +1,8 @@
 using System.Text;
 using PaliCuda.Checkpoint;
 using PaliCuda.Config;
+using PaliCuda.Devices;
+using PaliCuda.Emulation;
 using PaliCuda.Imaging;
 using PaliCuda.Kernels;
 using PaliCuda.Text;
@@ -22,9 +24,12 @@ public static class FuzzTargets
         ["tokenizer"] = Tokenizer,
         ["image"] = Image,
         ["ptx"] = Ptx,
+        ["emuptx"] = EmulatorPtx,
     };
 
-    /// <summary>Runs <paramref name="target"/>; input errors (the documented contract) are swallowed, anything else escapes.</summary>
+    /// <summary>Runs <paramref name="target"/>; input errors (the documented contract) are swallowed, and so are
+    /// <see cref="EmulatorException"/>s, which the <c>emuptx</c> target may only raise from a launch (a kernel's own fault
+    /// or its instruction budget); anything else escapes.</summary>
     public static void RunOnce(Action<byte[]> target, byte[] data)
     {
         try
@@ -34,7 +39,12 @@ public static class FuzzTargets
         catch (PaliCudaInputException)
         {
         }
+        catch (EmulatorException e) when (e.Data.Contains(LaunchFault))
+        {
+        }
     }
+
+    private const string LaunchFault = "palicuda-fuzz-launch";
 
     // Files are written to one scratch folder per process: the readers under test take paths, as users give them.
     private static readonly string Scratch = Directory.CreateTempSubdirectory("palicuda-fuzz-").FullName;
@@ -118,5 +128,43 @@ public static class FuzzTargets
         var text = Encoding.UTF8.GetString(data);
         foreach (var entry in PtxEntryParser.Parse(text, "fuzz.ptx"))
             _ = entry.ToString();
+    }
+
+    /// <summary>Small enough that a looping kernel costs a few milliseconds; every seed kernel on one thread fits.</summary>
+    private const long EmulatorInstructionBudget = 20_000;
+    /// <summary>Bytes behind each pointer argument: room for a kernel that indexes a few elements.</summary>
+    private const int PointerArgumentBytes = 256;
+
+    private static void EmulatorPtx(byte[] data)
+    {
+        var text = Encoding.UTF8.GetString(data);
+        var device = new EmulatedDevice(new EmulatorOptions { MaxWarpInstructions = EmulatorInstructionBudget });
+        using var module = device.LoadModule("fuzz", text);
+        foreach (var name in module.FunctionNames)
+        {
+            var function = module.GetFunction(name);
+            // Launched on one thread with zeroed arguments (pointers to zeroed buffers): the budget bounds a loop, and
+            // whatever the kernel does wrong must come back as an EmulatorException from the launch, nothing else.
+            var arguments = new KernelArguments();
+            foreach (var parameter in function.Parameters)
+            {
+                if (parameter.Size == sizeof(ulong))
+                {
+                    var buffer = device.Allocate(PointerArgumentBytes);
+                    device.Memset(buffer, 0);
+                    arguments.Add(buffer);
+                }
+                else arguments.AddBytes(new byte[parameter.Size]);
+            }
+            try
+            {
+                device.Launch(function, new LaunchConfig(1, 1, 0), arguments);
+            }
+            catch (EmulatorException e)
+            {
+                e.Data[LaunchFault] = true;
+                throw;
+            }
+        }
     }
 }

@@ -31,6 +31,18 @@ public sealed record EmulatorOptions
     /// seeded by this value, so tests can show their tolerances cover any conforming GPU. Null: exact results.</summary>
     public int? ApproximationPerturbationSeed { get; init; }
 
+    /// <summary>Most warp-instructions one launch may issue before it is stopped with an <see cref="EmulatorException"/>
+    /// (null, the default: no limit). PTX from an untrusted source can loop forever; a host that runs such text sets
+    /// this so a launch always returns. With <see cref="ParallelBlocks"/> the limit applies to each host worker's share.</summary>
+    public long? MaxWarpInstructions
+    {
+        get => _maxWarpInstructions;
+        init => _maxWarpInstructions = value is null or > 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxWarpInstructions), value, "must be at least 1 (or null for no limit)");
+    }
+
+    private readonly long? _maxWarpInstructions;
+
     private static readonly AsyncLocal<EmulatorOptions?> Ambient = new();
 
     /// <summary>The options an <see cref="EmulatedDevice"/> created without explicit options takes: those of the

@@ -23,6 +23,7 @@ internal sealed partial class KernelExecution
     private readonly EmulatorOptions _options;
     private readonly bool _logGlobalWrites;
     private readonly int? _perturbation;
+    private readonly long _instructionLimit;
     private uint _bx, _by, _bz;
     private long _blockIndex;
     private int _pc;
@@ -40,6 +41,7 @@ internal sealed partial class KernelExecution
         _options = options;
         _logGlobalWrites = options.DetectCrossBlockWriteConflicts && config.Grid.Volume > 1;
         _perturbation = options.ApproximationPerturbationSeed;
+        _instructionLimit = options.MaxWarpInstructions ?? long.MaxValue;
         _k = kernel;
         _code = kernel.Code;
         _pool = kernel.VectorPool;
@@ -156,6 +158,8 @@ internal sealed partial class KernelExecution
         var code = _code;
         var R = w.Registers;
         long issued = 0;
+        // One compare per instruction keeps a runaway kernel (an infinite loop in untrusted PTX) from hanging the caller.
+        long allowed = _instructionLimit - WarpInstructions;
         try
         {
             while (true)
@@ -171,7 +175,8 @@ internal sealed partial class KernelExecution
                 ref var ins = ref code[pc];
                 uint m = active;
                 if (ins.Guard >= 0) m = GuardMask(R, ins.Guard, ins.GuardNegated, active);
-                issued++;
+                if (++issued > allowed)
+                    throw Fail(LowestLane(active), $"the launch issued more than {_instructionLimit} warp-instructions (EmulatorOptions.MaxWarpInstructions)", null);
                 switch (ins.Op)
                 {
                     case Opcode.Bra:
