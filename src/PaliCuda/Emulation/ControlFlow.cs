@@ -44,7 +44,9 @@ internal static class ControlFlow
             }
             else if (ins.Op == Opcode.Bra)
             {
-                successors[b].Add(blockOf[ins.Target]);
+                // A label after the last instruction is a branch off the end: no block, so it leads to the exit (at run
+                // time such a branch faults as running past the kernel's end).
+                successors[b].Add(ins.Target < n ? blockOf[ins.Target] : exitNode);
                 if (!unconditional) successors[b].Add(last + 1 < n ? blockOf[last + 1] : exitNode);
             }
             else successors[b].Add(last + 1 < n ? blockOf[last + 1] : exitNode);

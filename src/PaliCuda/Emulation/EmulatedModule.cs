@@ -37,7 +37,7 @@ public sealed class EmulatedModule : IDeviceModule
             int align = Math.Max(1, v.Alignment);
             constSize = (constSize + align - 1) / align * align;
             constOffsets.Add((v, constSize));
-            constSize += VariableSize(v);
+            constSize += VariableSize(v, name, lines, PtxLimits.MaxConstBytes - constSize, "constant bank");
         }
         var constBank = new MemoryRegion($"{name} const bank", 0, constSize, false);
         foreach (var (v, offset) in constOffsets)
@@ -45,10 +45,14 @@ public sealed class EmulatedModule : IDeviceModule
             v.Initializer?.CopyTo(constBank.Data, offset);
             symbols[v.Name] = (StateSpace.Const, (ulong)offset);
         }
+        // Sizes are checked before anything is allocated, so a rejected module leaves nothing on the heap.
+        long globalBytes = 0;
+        foreach (var v in syntax.Globals.Where(g => g.Space == ".global"))
+            globalBytes += VariableSize(v, name, lines, PtxLimits.MaxModuleGlobalBytes - globalBytes, "module .global variables");
         foreach (var v in syntax.Globals.Where(g => g.Space == ".global"))
         {
             // Module globals are zero-initialised like CUDA's, so they count as written.
-            var region = heap.Allocate(VariableSize(v), $"{name}:{v.Name}");
+            var region = heap.Allocate(PtxLimits.SizeOf(v), $"{name}:{v.Name}");
             v.Initializer?.CopyTo(region.Data, 0);
             region.MarkInitialized(0, region.Length);
             symbols[v.Name] = (StateSpace.Global, region.Base);
@@ -68,6 +72,12 @@ public sealed class EmulatedModule : IDeviceModule
         return new EmulatedModule(name, functions);
     }
 
-    private static int VariableSize(PtxVariableSyntax v) =>
-        PtxTypes.SizeOf(PtxTypes.Parse(v.ElementType)!.Value) * v.ElementCount;
+    /// <summary>The size of <paramref name="v"/>, which must fit in the <paramref name="room"/> left of its space.</summary>
+    private static int VariableSize(PtxVariableSyntax v, string module, string[] lines, long room, string space)
+    {
+        long size = PtxLimits.SizeOf(v);
+        if (size > room)
+            throw new PtxFormatException(module, v.Line, lines[v.Line - 1], $"'{v.Name}' ({size} bytes) does not fit in the {space}");
+        return (int)size;
+    }
 }

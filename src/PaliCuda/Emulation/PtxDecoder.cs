@@ -55,9 +55,12 @@ internal sealed partial class PtxDecoder
         int paramOffset = 0;
         foreach (var p in _f.Parameters)
         {
-            int size = PtxTypes.SizeOf(PtxTypes.Parse(p.ElementType)!.Value) * p.ElementCount;
+            long declared = PtxLimits.SizeOf(p);
             int align = Math.Max(1, p.Alignment);
             paramOffset = (paramOffset + align - 1) / align * align;
+            if (paramOffset + declared > PtxLimits.MaxParameterBytes)
+                throw Error($"parameters take more than {PtxLimits.MaxParameterBytes} bytes (at '{p.Name}')");
+            int size = (int)declared;
             parameters.Add(new KernelParameterInfo(p.Name, paramOffset, size, align));
             _symbols[p.Name] = (StateSpace.Param, (ulong)paramOffset);
             paramOffset += size;
@@ -83,7 +86,7 @@ internal sealed partial class PtxDecoder
             }
             sharedOffset = Align(sharedOffset, v.Alignment);
             _symbols[v.Name] = (StateSpace.Shared, (ulong)sharedOffset);
-            sharedOffset += VariableSize(v);
+            sharedOffset += VariableSize(v, EmulatedFunction.MaxSharedPerBlock - sharedOffset, "shared memory");
         }
         int staticShared = sharedOffset;
         int dynamicOffset = Align(staticShared, Math.Max(dynamicAlign, 16));
@@ -94,7 +97,7 @@ internal sealed partial class PtxDecoder
         {
             localOffset = Align(localOffset, v.Alignment);
             _symbols[v.Name] = (StateSpace.Local, (ulong)localOffset);
-            localOffset += VariableSize(v);
+            localOffset += VariableSize(v, PtxLimits.MaxLocalBytesPerThread - localOffset, "local memory per thread");
         }
 
         var code = new DecodedInstruction[_f.Body.Count];
@@ -151,8 +154,17 @@ internal sealed partial class PtxDecoder
 
     private static int Align(int v, int a) => a <= 1 ? v : (v + a - 1) / a * a;
 
-    private static int VariableSize(PtxVariableSyntax v) =>
-        PtxTypes.SizeOf(PtxTypes.Parse(v.ElementType)!.Value) * v.ElementCount;
+    /// <summary>The size of <paramref name="v"/>, which must fit in the <paramref name="room"/> left of its space.</summary>
+    private int VariableSize(PtxVariableSyntax v, long room, string space)
+    {
+        long size = PtxLimits.SizeOf(v);
+        if (size > room)
+        {
+            _line = v.Line;
+            throw Error($"'{v.Name}' ({size} bytes) does not fit in the kernel's {space}");
+        }
+        return (int)size;
+    }
 
     private static void Collect(PtxOperandSyntax op, HashSet<string> names)
     {

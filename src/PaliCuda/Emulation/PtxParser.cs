@@ -132,7 +132,13 @@ internal sealed class PtxParser
         while (Peek().Kind == PtxTokenKind.Identifier && Peek().Text.StartsWith('.'))
         {
             var mod = Next().Text;
-            if (mod == ".align") align = (int)ExpectInteger();
+            if (mod == ".align")
+            {
+                long requested = ExpectInteger();
+                if (requested < 1 || requested > PtxLimits.MaxAlignment || (requested & (requested - 1)) != 0)
+                    throw Error(first.Line, $".align {requested} is not a power of two up to {PtxLimits.MaxAlignment}");
+                align = (int)requested;
+            }
             else if (mod is ".ptr" or ".global" or ".shared" or ".local" or ".const") { /* pointer attributes on params */ }
             else type = mod[1..];
         }
@@ -144,7 +150,13 @@ internal sealed class PtxParser
         {
             Next();
             if (Peek().Is("]")) { unsized = true; count = 0; }
-            else count = (int)ExpectInteger();
+            else
+            {
+                long declared = ExpectInteger();
+                if (declared < 1 || declared > PtxLimits.MaxArrayElements)
+                    throw Error(first.Line, $"array of {declared} elements (1 to {PtxLimits.MaxArrayElements} allowed)");
+                count = (int)declared;
+            }
             Expect("]");
         }
         byte[]? init = null;
@@ -262,6 +274,8 @@ internal sealed class PtxParser
                         Next();
                         long n = ExpectInteger();
                         Expect(">");
+                        if (n > PtxLimits.MaxRegisters - registers.Count)
+                            throw Error(tok.Line, $"more than {PtxLimits.MaxRegisters} registers declared in one function");
                         for (int k = 0; k < n; k++) Declare(rname + k.ToString(CultureInfo.InvariantCulture));
                     }
                     else Declare(rname);

@@ -29,7 +29,7 @@ public class SoakTests
         for (var i = 0; i < WarmUpGenerations; i++)
             Assert.That(engine.Generate(c.Pixels, c.InputIds, options).TokenIds, Is.EqualTo(c.Expected));
 
-        var (heapBefore, fdsBefore) = Measure();
+        var (heapBefore, fdsBefore) = ProcessFootprint.Measure();
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < generations; i++)
         {
@@ -38,24 +38,12 @@ public class SoakTests
                 Assert.Fail($"generation {i} answered [{string.Join(", ", tokens)}]");
         }
         clock.Stop();
-        var (heapAfter, fdsAfter) = Measure();
+        var (heapAfter, fdsAfter) = ProcessFootprint.Measure();
 
         TestContext.Out.WriteLine($"{generations} generations in {clock.Elapsed.TotalSeconds:F1} s " +
             $"({clock.Elapsed.TotalMilliseconds / generations:F2} ms each); managed heap {heapBefore} -> {heapAfter} bytes " +
             $"({heapAfter - heapBefore:+#;-#;0}); open descriptors {fdsBefore} -> {fdsAfter}");
         Assert.That(heapAfter - heapBefore, Is.LessThan(MaxHeapGrowthBytes), "managed heap growth after warm-up");
         Assert.That(fdsAfter - fdsBefore, Is.LessThanOrEqualTo(MaxDescriptorGrowth), "open descriptor growth after warm-up");
-    }
-
-    private static (long Heap, int Descriptors) Measure()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        long heap = GC.GetTotalMemory(forceFullCollection: true);
-        int descriptors = Directory.Exists("/proc/self/fd")
-            ? Directory.GetFileSystemEntries("/proc/self/fd").Length
-            : Process.GetCurrentProcess().HandleCount;
-        return (heap, descriptors);
     }
 }
