@@ -29,7 +29,7 @@ public class EmulatorPtxFoundByFuzzingTests
     [TestCase(".global .align 4 .b8 g[4000000000];\n.visible .entry k()\n{\n  ret;\n}\n", 4, "array of 4000000000 elements")]
     [TestCase(".global .align 4 .b8 g[200000000];\n.global .align 4 .b8 h[200000000];\n.visible .entry k()\n{\n  ret;\n}\n", 5, "module .global variables")]
     [TestCase(".const .align 4 .b8 c[100000];\n.visible .entry k()\n{\n  ret;\n}\n", 4, "constant bank")]
-    [TestCase(".visible .entry k(.param .align 4 .b8 p[2000000000])\n{\n  ret;\n}\n", 4, "parameters take more than")]
+    [TestCase(".visible .entry k(.param .align 4 .b8 p[40000])\n{\n  ret;\n}\n", 4, "parameters take more than")]
     [TestCase(".visible .entry k()\n{\n  .shared .align 4 .b8 s[2000000];\n  ret;\n}\n", 6, "shared memory")]
     [TestCase(".visible .entry k()\n{\n  .local .align 4 .b8 l[2000000];\n  ret;\n}\n", 6, "local memory per thread")]
     [TestCase(".global .align 3 .b8 g[4];\n.visible .entry k()\n{\n  ret;\n}\n", 4, ".align 3")]
