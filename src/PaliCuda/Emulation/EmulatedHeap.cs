@@ -12,7 +12,12 @@ internal sealed class EmulatedHeap
     /// <summary>Unmapped bytes between allocations.</summary>
     private const ulong GuardGap = 64 * 1024;
 
+    /// <summary>Freed allocations remembered by name, so an access into one says which it was. Older ones are
+    /// forgotten (the access still faults, as outside every allocation): a long-running engine frees without end.</summary>
+    private const int RememberedFrees = 1024;
+
     private readonly List<MemoryRegion> _regions = new(); // sorted by Base (addresses only grow)
+    private readonly Queue<ulong> _freedBases = new();
     private readonly bool _trackInitialization;
     private ulong _next = AddressMap.HeapBase;
     private MemoryRegion? _lastHit;
@@ -43,6 +48,10 @@ internal sealed class EmulatedHeap
         region.Live = false;
         LiveBytes -= region.Length;
         if (_lastHit == region) _lastHit = null;
+        // The bytes go now; a tombstone keeps the name and extent for a while.
+        _regions[IndexAtOrBefore(address)] = region.ToTombstone();
+        _freedBases.Enqueue(address);
+        if (_freedBases.Count > RememberedFrees) _regions.RemoveAt(IndexAtOrBefore(_freedBases.Dequeue()));
     }
 
     private MemoryRegion? FindByStart(ulong address)

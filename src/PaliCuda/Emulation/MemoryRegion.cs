@@ -16,13 +16,26 @@ internal sealed class MemoryRegion
         Name = name;
         Base = baseAddress;
         Data = new byte[length];
+        Length = length;
         InitBits = trackInitialization ? new ulong[(length + 63) / 64] : null;
     }
+
+    private MemoryRegion(string name, ulong baseAddress, long length)
+    {
+        Name = name;
+        Base = baseAddress;
+        Data = [];
+        Length = length;
+        Live = false;
+    }
+
+    /// <summary>What remains of a freed allocation: its name and extent (for error messages), not its bytes.</summary>
+    public MemoryRegion ToTombstone() => new(Name, Base, Length);
 
     public string Name { get; }
     public ulong Base { get; }
     public byte[] Data { get; }
-    public long Length => Data.Length;
+    public long Length { get; }
     /// <summary>One bit per byte: set once the byte has been written. Null when not tracked.</summary>
     public ulong[]? InitBits { get; }
     public bool Live { get; set; } = true;
