@@ -56,7 +56,7 @@ public class EmulatedSoakTests
             afterDispose.Add(device.AllocatedBytes);
             Assert.That(device.AllocatedBytes, Is.LessThan(loaded), $"cycle {cycle}: dispose freed the engine's buffers");
         }
-        TestContext.Progress.WriteLine($"device bytes after a generation: {string.Join(", ", afterGeneration)}; after dispose: {string.Join(", ", afterDispose)}");
+        TestContext.Out.WriteLine($"device bytes after a generation: {string.Join(", ", afterGeneration)}; after dispose: {string.Join(", ", afterDispose)}");
         Assert.That(afterGeneration.Distinct().Count(), Is.EqualTo(1), "device bytes after a generation, per engine");
         Assert.That(afterDispose.Distinct().Count(), Is.EqualTo(1), "device bytes after dispose, per engine");
     }
@@ -85,7 +85,7 @@ public class EmulatedSoakTests
         clock.Stop();
         var (heapAfter, fdsAfter) = ProcessFootprint.Measure();
 
-        TestContext.Progress.WriteLine($"emulated: {generations} generations in {clock.Elapsed.TotalSeconds:F1} s " +
+        TestContext.Out.WriteLine($"emulated: {generations} generations in {clock.Elapsed.TotalSeconds:F1} s " +
             $"({clock.Elapsed.TotalMilliseconds / generations:F1} ms each); managed heap {heapBefore} -> {heapAfter} bytes " +
             $"({heapAfter - heapBefore:+#;-#;0}); open descriptors {fdsBefore} -> {fdsAfter}; device bytes {deviceBytes} throughout");
         Assert.That(heapAfter - heapBefore, Is.LessThan(MaxHeapGrowthBytes), "managed heap growth after warm-up");
