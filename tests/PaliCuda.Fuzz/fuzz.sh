@@ -3,7 +3,7 @@
 #
 #   tests/PaliCuda.Fuzz/fuzz.sh TARGET SECONDS
 #
-# TARGET: safetensors | index | config | tokenizer | image | ptx (see FuzzTargets.cs). The engine assembly (and,
+# TARGET: safetensors | index | config | tokenizer | image | ptx | emuptx (see FuzzTargets.cs). The engine assembly (and,
 # for image/tokenizer, the third-party decoder it drives) is instrumented with `sharpfuzz`, afl-fuzz runs from the
 # committed seeds in seeds/TARGET for SECONDS, then the script prints executions, crashes and hangs, and replays
 # every crash so its exception is shown. Findings stay in artifacts/fuzz/TARGET/findings (override the folder with
