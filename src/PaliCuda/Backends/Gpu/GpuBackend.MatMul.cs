@@ -1,11 +1,8 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using PaliCuda.Backends.Gpu.Fusion;
 using PaliCuda.Backends.Gpu.Quantized;
-using PaliCuda.Checkpoint;
 using PaliCuda.Devices;
 using PaliCuda.Graph;
-using PaliCuda.Graph.Ops;
 using PaliCuda.Numerics;
 using PaliCuda.Quantization;
 
