@@ -102,53 +102,14 @@ public class CudaDeviceBehaviourTests
     [Test]
     public void TheCapturedDecodeStepReplaysTheIssuedStepsBitForBit()
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
-        var config = checkpoint.Config;
-        var model = new PaliGemmaModel(config);
-        var random = new Random(4343);
-        var pixels = Enumerable.Range(0, config.Vision.NumChannels * config.Vision.ImageSize * config.Vision.ImageSize)
-            .Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        var prompt = Enumerable.Repeat(config.ImageTokenIndex, config.NumImageTokens).Concat([2, 30, 41]).ToArray();
-        const int steps = 6;
-        var capacity = prompt.Length + steps;
-
-        (List<float[]> Logits, List<int> Tokens, int? Nodes) Decode(bool capture)
-        {
-            using var gpu = GpuTargets.CreateBackend(GpuTarget.Cuda);
-            using var weights = new WeightSet(gpu);
-            var prefill = model.RecordPrefill(prompt.Length, capacity, allLogits: false);
-            var decode = model.RecordDecode(capacity);
-            weights.Load(checkpoint.Weights, prefill, decode);
-            using var state = new StateSet(gpu);
-            using var first = new Executor(prefill, weights, state, [PaliGemmaModel.NextToken]);
-            first.SetInput(PaliGemmaModel.PixelValues, pixels);
-            first.SetInput(PaliGemmaModel.InputIds, prompt);
-            first.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, prompt.Length).ToArray());
-            first.SetInput(PaliGemmaModel.PrefixLength, [prompt.Length]);
-            first.Run();
-            var token = first.ReadInt(PaliGemmaModel.NextToken)[0];
-            using var step = new Executor(decode, weights, state, [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken]) { CaptureAfterFirstRun = capture };
-            step.SetInput(PaliGemmaModel.PrefixLength, [prompt.Length]);
-            var logits = new List<float[]>();
-            var tokens = new List<int>();
-            for (var s = 0; s < steps; s++)
-            {
-                step.SetInput(PaliGemmaModel.InputIds, [token]);
-                step.SetInput(PaliGemmaModel.CachePosition, [prompt.Length + s]);
-                step.Run();
-                logits.Add(step.ReadFloat(PaliGemmaModel.LastLogits));
-                token = step.ReadInt(PaliGemmaModel.NextToken)[0];
-                tokens.Add(token);
-            }
-            return (logits, tokens, step.CapturedNodeCount);
-        }
+        TinyDecodeRun.Result Decode(bool capture) => TinyDecodeRun.Run(GpuTarget.Cuda, capture);
 
         var issued = Decode(capture: false);
         var replayed = Decode(capture: true);
         Assert.That(replayed.Nodes, Is.GreaterThan(20), "the decode step is one graph of every launch and GEMM");
         Assert.That(replayed.Tokens, Is.EqualTo(issued.Tokens));
         // Same kernels, same cuBLAS handle and workspace, same inputs on the same device: nothing may differ.
-        for (var s = 0; s < steps; s++) Assert.That(replayed.Logits[s], Is.EqualTo(issued.Logits[s]), $"step {s} logits, bit for bit");
+        for (var s = 0; s < TinyDecodeRun.Steps; s++) Assert.That(replayed.Logits[s], Is.EqualTo(issued.Logits[s]), $"step {s} logits, bit for bit");
         TestContext.Out.WriteLine($"decode graph: {replayed.Nodes} nodes");
     }
 }
