@@ -71,9 +71,13 @@ internal struct FFmaOp : ITernaryLaneOp
 }
 internal struct FDivOp : IBinaryLaneOp
 {
+    private static readonly float DivApproxDivisorLimit = MathF.ScaleB(1f, 126);
     public static ulong Apply(ulong a, ulong b, in DecodedInstruction i)
     {
         float x = F32.In(a, i), y = F32.In(b, i);
+        // div.approx is a * (1/b): for 2^126 < |b| < 2^128 the ISA states the result is ±0, or NaN when a is ±∞.
+        if ((i.Flags & (InstrFlags.Approx | InstrFlags.FullRange)) == InstrFlags.Approx && float.IsFinite(y) && MathF.Abs(y) > DivApproxDivisorLimit)
+            return F32.Out(float.IsInfinity(x) ? float.NaN : float.IsNegative(x) ^ float.IsNegative(y) ? -0f : 0f, i);
         if (!F32.Directed(i)) return F32.Out(x / y, i);
         double q = (double)x / y;
         // The remainder x - q*y is exact by FMA; rem / y approximates (true quotient - q), sign exact.

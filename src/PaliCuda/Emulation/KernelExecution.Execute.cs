@@ -7,6 +7,9 @@ internal sealed partial class KernelExecution
     /// <summary>Executes a non-control instruction for the lanes in <paramref name="m"/>.</summary>
     private void Execute(ref DecodedInstruction ins, ulong[] R, uint m, WarpState w)
     {
+        // The perturbation's bound may depend on the input (sin/cos), which the result may overwrite (d == a).
+        bool perturb = _perturbation is not null && ApproximationPerturbation.Applies(ins);
+        if (perturb) Array.Copy(R, ins.A * 32, _perturbationInputs, 0, 32);
         switch (ins.Op)
         {
             case Opcode.Nop: break;
@@ -106,11 +109,12 @@ internal sealed partial class KernelExecution
             default:
                 throw Fail(LowestLane(m), $"internal error: opcode {ins.Op} has no handler", null);
         }
-        if (_perturbation is int seed && ApproximationPerturbation.Applies(ins))
+        if (perturb)
         {
+            int seed = _perturbation!.Value;
             for (int l = 0; l < 32; l++)
                 if ((m & (1u << l)) != 0)
-                    R[ins.D * 32 + l] = ApproximationPerturbation.Apply(R[ins.D * 32 + l], ins.Op, seed, _pc, _blockIndex, w.Index * 32 + l);
+                    R[ins.D * 32 + l] = ApproximationPerturbation.Apply(R[ins.D * 32 + l], _perturbationInputs[l], ins.Op, seed, _pc, _blockIndex, w.Index * 32 + l);
         }
     }
 

@@ -23,6 +23,8 @@ internal sealed partial class KernelExecution
     private readonly EmulatorOptions _options;
     private readonly bool _logGlobalWrites;
     private readonly int? _perturbation;
+    // The first operand of the instruction being perturbed, one value per lane (see Execute).
+    private readonly ulong[] _perturbationInputs;
     private readonly long _instructionLimit;
     private uint _bx, _by, _bz;
     private long _blockIndex;
@@ -41,6 +43,7 @@ internal sealed partial class KernelExecution
         _options = options;
         _logGlobalWrites = options.DetectCrossBlockWriteConflicts && config.Grid.Volume > 1;
         _perturbation = options.ApproximationPerturbationSeed;
+        _perturbationInputs = _perturbation is null ? [] : new ulong[32];
         _instructionLimit = options.MaxWarpInstructions ?? long.MaxValue;
         _k = kernel;
         _code = kernel.Code;

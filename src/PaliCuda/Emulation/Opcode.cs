@@ -60,4 +60,6 @@ internal enum InstrFlags : ushort
     SourceSize = 128,
     /// <summary>cp.async with an ignore-src predicate (register C): when true nothing is read and all bytes are zero.</summary>
     IgnoreSource = 256,
+    /// <summary>div.full: the full-range approximate divide. Plain div.approx returns ±0 for 2^126 &lt; |b| &lt; 2^128.</summary>
+    FullRange = 512,
 }

@@ -76,7 +76,9 @@ internal sealed partial class PtxDecoder
                 {
                     case "ftz" when !f64: ins.Flags |= InstrFlags.Ftz; break;
                     case "sat" when allowSat && !f64: ins.Flags |= InstrFlags.Sat; break;
-                    case "approx" or "full" when allowApprox: ins.Flags |= InstrFlags.Approx; break;
+                    case "approx" when allowApprox: ins.Flags |= InstrFlags.Approx; break;
+                    // Only div has a full-range form; sqrt.full and the like are not PTX.
+                    case "full" when allowApprox && name == "div": ins.Flags |= InstrFlags.Approx | InstrFlags.FullRange; break;
                     case "rn" when allowRounding: ins.Rounding = RoundingMode.Rn; break;
                     case "rz" or "rm" or "rp" when allowRounding && !f64:
                         ins.Rounding = m == "rz" ? RoundingMode.Rz : m == "rm" ? RoundingMode.Rm : RoundingMode.Rp; break;

@@ -32,3 +32,11 @@ extern "C" __global__ void approx_ops(const float* x, float* out, int n) {
   asm("sqrt.approx.f32 %0, %1;" : "=f"(r) : "f"(fabsf(a))); o[7] = r;
   asm("div.approx.f32 %0, %1, %2;" : "=f"(r) : "f"(a), "f"(a + 3.5f)); o[8] = r;
 }
+// div.approx and div.full of a[i] by b[i]: out[i * 2 + 0] approx, out[i * 2 + 1] full.
+extern "C" __global__ void approx_divides(const float* a, const float* b, float* out, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  float r;
+  asm("div.approx.f32 %0, %1, %2;" : "=f"(r) : "f"(a[i]), "f"(b[i])); out[i * 2] = r;
+  asm("div.full.f32 %0, %1, %2;" : "=f"(r) : "f"(a[i]), "f"(b[i])); out[i * 2 + 1] = r;
+}
