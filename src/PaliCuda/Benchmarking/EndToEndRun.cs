@@ -30,6 +30,7 @@ public sealed class EndToEndRun : IDisposable
     private readonly int _decodeTokens;
     private readonly ComputeGraph _decodeGraph;
     private readonly int _emittable;
+    private readonly bool _allLogits;
     private int _step;
     private int _lastToken;
 
@@ -40,6 +41,7 @@ public sealed class EndToEndRun : IDisposable
         _target = target;
         Config = config;
         _decodeTokens = decodeTokens;
+        _allLogits = allLogits;
         PromptLength = BenchmarkModels.PromptLength(config);
         var capacity = PromptLength + decodeTokens;
         var model = new PaliGemmaModel(config);
@@ -123,6 +125,7 @@ public sealed class EndToEndRun : IDisposable
         _prefill.SetInput(PaliGemmaModel.InputIds, _inputIds);
         _prefill.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, PromptLength).ToArray());
         _prefill.SetInput(PaliGemmaModel.PrefixLength, [PromptLength]);
+        if (!_allLogits) _prefill.SetInput(PaliGemmaModel.PromptLength, [PromptLength]);
         var deviceMs = Timed(() => _prefill.Run());
         _lastToken = _prefill.ReadInt(PaliGemmaModel.NextToken)[0];
         _step = 0;
