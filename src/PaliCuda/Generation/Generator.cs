@@ -69,6 +69,8 @@ public sealed class Generator : IDisposable
     public TimeSpan PrefillTime => _prefillClock.Elapsed;
     public TimeSpan DecodeTime => _decodeClock.Elapsed;
     public IReadOnlyList<float[]>? StepLogits => _stepLogits;
+    /// <summary>The slot this generation runs in (tests look at its executors).</summary>
+    internal GenerationSlot Slot => _slot;
 
     /// <summary>
     /// The next token, or null once generation has finished. Cancellation is checked before each graph operation, so
