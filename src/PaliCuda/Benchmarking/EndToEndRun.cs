@@ -15,7 +15,10 @@ namespace PaliCuda.Benchmarking;
 /// <c>decodeTokens</c>; steps beyond that start over at the first decode position (timing is unchanged by the values).
 /// With a quantization plan the weights are packed at load (a backend that runs packed formats stores them packed;
 /// others get the float32 reconstruction); with <c>allLogits</c> the prefill keeps every position's logits for
-/// <see cref="PrefillTop1"/>.
+/// <see cref="PrefillTop1"/>. Both executors (KV cache, activation arenas) are made once and reused by every measured
+/// step, as a reused engine generation slot is: the suites measure the steady state. Unlike the engine, the graphs are
+/// issued op by op, not captured and replayed (the benchmark targets' emulated BLAS cannot be captured), and the
+/// prompt is not padded to a shape class (the engine pads the benchmark's 264 ids to 288 by default).
 /// </summary>
 public sealed class EndToEndRun : IDisposable
 {
