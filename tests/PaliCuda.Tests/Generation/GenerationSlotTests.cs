@@ -171,6 +171,17 @@ public class GenerationSlotTests
     }
 
     [Test]
+    public void BucketsBelowOneAndANegativeIdleLimitAreRefused()
+    {
+        foreach (var (options, name) in new[] { (new EngineOptions { PrefillBucketTokens = 0 }, "PrefillBucketTokens"),
+                     (new EngineOptions { KvCapacityBucketTokens = -4 }, "KvCapacityBucketTokens"), (new EngineOptions { MaxIdleGenerationSlots = -1 }, "MaxIdleGenerationSlots") })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => PaliGemmaEngine.Load(TestPaths.TinyPg2, options))!;
+            Assert.That(e.ParamName, Is.EqualTo(name));
+        }
+    }
+
+    [Test]
     public void OutOfMemoryWhileBuildingReleasesIdleSlotsAndRetriesOnce()
     {
         using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
