@@ -84,5 +84,6 @@ public interface IBackend : IDisposable
     void ScatterImageFeatures(DeviceTensor embeds, DeviceTensor ids, DeviceTensor features, int imageTokenIndex, DeviceTensor y);
     void Patchify(DeviceTensor pixels, int patchSize, DeviceTensor y);
     void SliceRows(DeviceTensor x, int start, DeviceTensor y);
+    void GatherLastRow(DeviceTensor x, DeviceTensor length, DeviceTensor y);
     void ArgMax(DeviceTensor x, int limit, DeviceTensor y);
 }

@@ -18,6 +18,22 @@ public sealed record EngineOptions
     /// checkpoint as stored. A float32 backend loads exactly the values the GPU format reconstructs.
     /// </summary>
     public QuantizationPlan? Weights { get; init; }
+    /// <summary>
+    /// Prompt shape classes: a prompt of L ids runs in a prefill graph recorded for L rounded up to a multiple of this
+    /// (padded with the pad id; see <see cref="PaliGemmaModel.RecordPrefill"/> for why that changes no result), so
+    /// prompts of nearby lengths share one recorded, captured prefill. 1 = every length its own class.
+    /// </summary>
+    public int PrefillBucketTokens { get; init; } = 32;
+    /// <summary>
+    /// KV-cache capacity classes: prompt class + MaxNewTokens rounded up to a multiple of this (at most
+    /// <see cref="MaxTotalTokens"/> or the model's position limit), so generations of nearby lengths share a slot.
+    /// </summary>
+    public int KvCapacityBucketTokens { get; init; } = 256;
+    /// <summary>
+    /// Idle generation slots (KV cache + captured prefill and decode graphs of one shape class) kept for reuse after a
+    /// generation ends, least recently used evicted first; 0 = every generation allocates and captures anew.
+    /// </summary>
+    public int MaxIdleGenerationSlots { get; init; } = 2;
     /// <summary>GPU backend settings (kernel variants, fusion) for the emulated and CUDA devices; defaults if null.</summary>
     public Backends.Gpu.GpuBackendOptions? Gpu { get; init; }
     /// <summary>Bounds on untrusted input (checkpoint headers, tokenizer, images, prompt length).</summary>

@@ -5,14 +5,17 @@ using PaliCuda.Model;
 namespace PaliCuda.Generation;
 
 /// <summary>
-/// One generation: a KV cache sized prompt + MaxNewTokens, the prefill graph, and the decode graph reused for every
-/// step with the token id and cache position as inputs. <see cref="Next"/> produces one token per call.
+/// One generation: prefill, then the decode graph once per token with the token id and cache position as inputs.
+/// <see cref="Next"/> produces one token per call. It runs in a <see cref="GenerationSlot"/> (KV cache, prefill and
+/// decode executors of its shape class) leased from the engine's pool; <see cref="Dispose"/> gives the slot back for the
+/// next generation of the class when this one ended cleanly, and frees it when a step threw (its state is unknown).
 /// </summary>
 public sealed class Generator : IDisposable
 {
     private readonly PaliGemmaModel _model;
     private readonly GenerationOptions _options;
-    private readonly StateSet _state;
+    private readonly GenerationSlot _slot;
+    private readonly GenerationSlotPool _pool;
     private readonly Executor _prefill;
     private readonly Executor? _decode;
     private readonly TokenSampler _sampler;
@@ -22,7 +25,7 @@ public sealed class Generator : IDisposable
     private readonly List<float[]>? _stepLogits;
     private readonly Stopwatch _prefillClock = new();
     private readonly Stopwatch _decodeClock = new();
-    // The engine's gate: every step and the release of the KV cache run while holding it (see PaliGemmaEngine).
+    // The engine's gate: every step and the return or release of the slot run while holding it (see PaliGemmaEngine).
     private readonly SemaphoreSlim _gate;
     private int _lastToken;
     private bool _disposed;
@@ -32,40 +35,42 @@ public sealed class Generator : IDisposable
     public FinishReason? FinishReason { get; private set; }
     public IReadOnlyList<int> Tokens => _tokens;
 
-    /// <summary>Called by the engine while it holds <paramref name="gate"/>.</summary>
-    internal Generator(PaliGemmaModel model, WeightSet weights, SemaphoreSlim gate, float[] pixelValues, IReadOnlyList<int> inputIds,
-        GenerationOptions options, IReadOnlyCollection<int> stopIds)
+    /// <summary>
+    /// Called by the engine while it holds <paramref name="gate"/>; writes this generation's inputs into
+    /// <paramref name="slot"/>, whose graphs were recorded for <paramref name="inputIds"/>' shape class.
+    /// </summary>
+    internal Generator(PaliGemmaModel model, GenerationSlot slot, GenerationSlotPool pool, SemaphoreSlim gate, float[] pixelValues,
+        IReadOnlyList<int> inputIds, int padId, GenerationOptions options, IReadOnlyCollection<int> stopIds)
     {
         _model = model;
+        _slot = slot;
+        _pool = pool;
         _gate = gate;
         _options = options;
         _sampler = new TokenSampler(options.Sampling);
         _stopIds = [.. stopIds];
         _promptLength = inputIds.Count;
         _stepLogits = options.RecordStepLogits ? [] : null;
-        var capacity = _promptLength + Math.Max(1, options.MaxNewTokens);
-        _state = new StateSet(weights.Backend);
-        _prefill = new Executor(model.RecordPrefill(_promptLength, capacity, allLogits: false), weights, _state,
-            [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken]);
+        var promptCapacity = slot.Key.PromptCapacity;
+        // The prompt padded to its class (why that changes nothing: PaliGemmaModel.RecordPrefill).
+        var ids = new int[promptCapacity];
+        for (var i = 0; i < ids.Length; i++) ids[i] = i < _promptLength ? inputIds[i] : padId;
+        _prefill = slot.Prefill;
         _prefill.SetInput(PaliGemmaModel.PixelValues, pixelValues);
-        _prefill.SetInput(PaliGemmaModel.InputIds, inputIds.ToArray());
-        _prefill.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, _promptLength).ToArray());
+        _prefill.SetInput(PaliGemmaModel.InputIds, ids);
+        _prefill.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, promptCapacity).ToArray());
         _prefill.SetInput(PaliGemmaModel.PrefixLength, [_promptLength]);
-        if (options.MaxNewTokens > 1)
-        {
-            // Every decode step runs the same graph: captured after the first step and replayed (where the backend can).
-            _decode = new Executor(model.RecordDecode(capacity), weights, _state, [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken])
-            {
-                CaptureAfterFirstRun = true,
-            };
-            _decode.SetInput(PaliGemmaModel.PrefixLength, [_promptLength]);
-        }
+        _prefill.SetInput(PaliGemmaModel.PromptLength, [_promptLength]);
+        _decode = slot.Decode;
+        _decode.SetInput(PaliGemmaModel.PrefixLength, [_promptLength]);
         if (options.MaxNewTokens == 0) FinishReason = Generation.FinishReason.MaxTokens;
     }
 
     public TimeSpan PrefillTime => _prefillClock.Elapsed;
     public TimeSpan DecodeTime => _decodeClock.Elapsed;
     public IReadOnlyList<float[]>? StepLogits => _stepLogits;
+    /// <summary>The slot this generation runs in (tests look at its executors).</summary>
+    internal GenerationSlot Slot => _slot;
 
     /// <summary>
     /// The next token, or null once generation has finished. Cancellation is checked before each graph operation, so
@@ -141,10 +146,10 @@ public sealed class Generator : IDisposable
         _gate.Wait();
         try
         {
+            if (_disposed) return;
             _disposed = true;
-            _prefill.Dispose();
-            _decode?.Dispose();
-            _state.Dispose();
+            if (_broken) _slot.Dispose();
+            else _pool.Return(_slot);
         }
         finally
         {

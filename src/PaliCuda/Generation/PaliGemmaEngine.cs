@@ -19,6 +19,13 @@ namespace PaliCuda.Generation;
 /// generation's KV cache holds the engine for its duration, and callers queue for it in turn. Generations started from
 /// several threads therefore interleave step by step, each with its own KV cache, and give exactly the tokens they
 /// would give alone. A caller waiting for the engine can cancel the wait with its <see cref="CancellationToken"/>.</para>
+/// <para><b>Memory and graphs.</b> A generation runs in a slot of its shape class (<see cref="EngineOptions.PrefillBucketTokens"/>,
+/// <see cref="EngineOptions.KvCapacityBucketTokens"/>): a KV cache and the prefill and decode graphs, each captured after
+/// its first run where the device can. When a generation ends cleanly (finished, or disposed between steps) its slot is
+/// kept for the next generation of the class, which allocates nothing and replays both graphs; one that a step failed
+/// in is freed. At most <see cref="EngineOptions.MaxIdleGenerationSlots"/> are kept (<see cref="GenerationSlots"/> counts
+/// them); when a new slot does not fit in device memory the idle ones are freed and it is tried once more. Disposing the
+/// engine frees the idle slots; a generator disposed later frees its own.</para>
 /// <para><b>Errors.</b> Bad input (<see cref="PaliCudaInputException"/>) is rejected before any device work; a failed or
 /// cancelled call releases what it allocated, and the engine stays usable for the next call.</para>
 /// </remarks>
@@ -28,6 +35,7 @@ public sealed class PaliGemmaEngine : IDisposable
     // Serialises backend work (see the remarks). Never disposed: generators may still release it after the engine is
     // disposed, and a SemaphoreSlim whose wait handle is never asked for holds no native resource.
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly GenerationSlotPool _slots;
     private bool _disposed;
 
     public PaliGemmaConfig Config { get; }
@@ -37,10 +45,16 @@ public sealed class PaliGemmaEngine : IDisposable
     /// <summary>Ids that end generation by default (generation_config eos ids, else config eos).</summary>
     public IReadOnlyList<int> EosTokenIds { get; }
     public long WeightBytes => _weights.TotalBytes;
+    /// <summary>The pool of generation slots (see the remarks on memory): what it holds idle and how often it was reused.</summary>
+    public GenerationSlotCounters GenerationSlots => _slots.Counters;
 
     private PaliGemmaEngine(PaliGemmaConfig config, ITensorStore weights, EngineOptions options, IReadOnlyList<int> eosTokenIds,
         QuantizationPlan? storedPlan = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PrefillBucketTokens, 1, nameof(options.PrefillBucketTokens));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.KvCapacityBucketTokens, 1, nameof(options.KvCapacityBucketTokens));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxIdleGenerationSlots, nameof(options.MaxIdleGenerationSlots));
+        _slots = new GenerationSlotPool(options.MaxIdleGenerationSlots);
         // Resolve first: it refuses a plan that contradicts the checkpoint's stored one.
         var reconstructed = QuantizedReference.Resolve(weights, storedPlan, options.Weights);
         Config = config;
@@ -110,8 +124,21 @@ public sealed class PaliGemmaEngine : IDisposable
         if (options.MaxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxNewTokens, "MaxNewTokens must be ≥ 0");
         options.Sampling.Validate();
         ValidateInputs(pixelValues, inputIds, options.MaxNewTokens);
+        var limit = Options.MaxTotalTokens ?? Config.Text.MaxPositionEmbeddings;
+        // A pad id that is the image token would change the image-token count: then every length is its own class.
+        var bucket = Config.PadTokenId == Config.ImageTokenIndex ? 1 : Options.PrefillBucketTokens;
+        var key = GenerationSlotKey.For(inputIds.Count, options.MaxNewTokens, limit, bucket, Options.KvCapacityBucketTokens);
         using var hold = Hold(CancellationToken.None);
-        return new Generator(Model, _weights, _gate, pixelValues, inputIds, options, options.StopTokenIds ?? EosTokenIds);
+        var slot = _slots.Lease(key, k => GenerationSlot.Build(Model, _weights, k));
+        try
+        {
+            return new Generator(Model, slot, _slots, _gate, pixelValues, inputIds, Config.PadTokenId, options, options.StopTokenIds ?? EosTokenIds);
+        }
+        catch
+        {
+            slot.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Waits for the engine (see the remarks on concurrency); disposing the result lets the next caller in.</summary>
@@ -176,6 +203,7 @@ public sealed class PaliGemmaEngine : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            _slots.Dispose();
             _weights.Dispose();
             Backend.Dispose();
         }

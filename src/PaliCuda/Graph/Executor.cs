@@ -20,6 +20,8 @@ public sealed class Executor : IDisposable
     public IBackend Backend { get; }
     public MemoryPlan Plan { get; }
     public long PeakActivationBytes => Plan.PeakBytes;
+    /// <summary>Backend memory this executor allocated itself: the activation arena and the input block.</summary>
+    public long AllocatedBytes => (_arena?.ByteLength ?? 0) + (_inputs?.ByteLength ?? 0);
 
     /// <summary>
     /// After the first <see cref="Run"/> (the warm-up: modules loaded, workspaces allocated), record the op sequence into

@@ -157,6 +157,14 @@ public sealed class GraphBuilder
         return Emit(name, [count, d], y => new SliceRowsOp(x, start, y));
     }
 
+    /// <summary>Row <paramref name="length"/>[0] − 1 of <paramref name="x"/> as [1, cols] (<see cref="GatherLastRowOp"/>).</summary>
+    public BufferId GatherLastRow(BufferId x, BufferId length, string name)
+    {
+        var (_, d) = Matrix(x, "GatherLastRow", "x");
+        RequireIndexVector(length, 1, "GatherLastRow");
+        return Emit(name, [1, d], y => new GatherLastRowOp(x, length, y));
+    }
+
     public BufferId ArgMax(BufferId x, int limit, string name)
     {
         var (m, n) = Matrix(x, "ArgMax", "x");

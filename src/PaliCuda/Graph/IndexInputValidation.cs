@@ -5,8 +5,9 @@ namespace PaliCuda.Graph;
 /// <summary>
 /// Checks the values of an I32 graph input on the host, before they are uploaded, against every op of the recorded
 /// graph that uses them as indices: token ids against the embedding table, cache positions against the KV cache, the
-/// image-token count against the feature rows. A GPU kernel cannot throw, and one given an out-of-range index would
-/// write NaN or nothing; this raises the same <see cref="ModelInputException"/> the CPU ops raise instead.
+/// image-token count against the feature rows, a row-selecting length against the rows it selects from. A GPU kernel
+/// cannot throw, and one given an out-of-range index would write NaN or nothing; this raises the same
+/// <see cref="ModelInputException"/> the CPU ops raise instead.
 /// </summary>
 public static class IndexInputValidation
 {
@@ -27,6 +28,11 @@ public static class IndexInputValidation
                     for (var t = 0; t < values.Length; t++)
                         if ((uint)values[t] >= (uint)capacity)
                             throw new ModelInputException($"cache position {values[t]} of token {t} is outside the KV cache '{graph[w.Cache].Name}' (capacity {capacity})");
+                    break;
+                case GatherLastRowOp r when r.Length == input:
+                    var available = graph[r.X].Shape[0];
+                    if (values[0] < 1 || values[0] > available)
+                        throw new ModelInputException($"'{graph[input].Name}' = {values[0]} does not select a row of '{graph[r.X].Name}' (1..{available})");
                     break;
                 case ScatterImageFeaturesOp s when s.Ids == input:
                     var count = 0;

@@ -30,6 +30,7 @@ public static class KernelCatalog
         new("embedding_quantized", "palicuda_embedding_gather_fp8", [P, P, P, P, I, I, F]),
         new("patchify", "palicuda_patchify_bf16", [P, P, I, I, I, I, I]),
         new("kvcache", "palicuda_kv_cache_write_bf16", [P, P, P, I, I, I]),
+        new("gather_last_row", "palicuda_gather_last_row", [P, P, P, I, I, I]),
         new("argmax", "palicuda_argmax_rows", [P, P, I, I, I]),
         new("argmax", "palicuda_softcap_argmax", [P, P, P, I, I, I, F]),
         new("attention_prefill", "palicuda_attention_prefill_reference", [P, P, P, P, P, P, I, I, I, I, I, I, F, F, I, I, I]),

@@ -21,6 +21,8 @@ public sealed class PaliGemmaModel
     public const string InputIds = "input_ids";
     public const string CachePosition = "cache_position";
     public const string PrefixLength = "prefix_length";
+    /// <summary>The real prompt length L (I32 [1]) of a prefill recorded for a padded prompt (see <see cref="RecordPrefill"/>).</summary>
+    public const string PromptLength = "prompt_length";
     /// <summary>Soft-capped logits of the last row [1, V].</summary>
     public const string LastLogits = "last_logits";
     /// <summary>Greedy choice over the emittable ids (I32 [1]).</summary>
@@ -47,22 +49,34 @@ public sealed class PaliGemmaModel
     public int EmittableVocab => Math.Min(Config.Text.VocabSize, Config.ImageTokenIndex);
 
     /// <summary>
-    /// Prefill over a prompt of <paramref name="promptLength"/> ids holding exactly NumImageTokens image tokens.
-    /// Inputs: pixel_values [C, S, S], input_ids, cache_position (0..T−1) [T], prefix_length [1].
-    /// With <paramref name="allLogits"/> every row's logits are computed ("logits_before_softcap", "logits" [T, V]);
-    /// otherwise only the last row's. Always produces <see cref="LastLogits"/> and <see cref="NextToken"/>.
+    /// Prefill over a prompt of up to <paramref name="promptCapacity"/> ids holding exactly NumImageTokens image tokens.
+    /// Inputs: pixel_values [C, S, S], input_ids [T], cache_position (0..T−1) [T], prefix_length [1] (the real prompt
+    /// length L), and without <paramref name="allLogits"/> also prompt_length [1] (L again), where T = promptCapacity.
+    /// With <paramref name="allLogits"/> every row's logits are computed ("logits_before_softcap", "logits" [T, V]) and
+    /// the last row is row T − 1: the verification path, recorded for the exact prompt length. Otherwise only row L − 1
+    /// reaches the LM head, chosen on the device (<see cref="GraphBuilder.GatherLastRow"/>), so one recorded graph
+    /// serves every prompt length L ≤ T of a shape class. Always produces <see cref="LastLogits"/> and <see cref="NextToken"/>.
     /// </summary>
-    public ComputeGraph RecordPrefill(int promptLength, int cacheCapacity, bool allLogits)
+    /// <remarks>
+    /// <para><b>Why padding a prompt to T is harmless.</b> The ids after the real L are pad ids at cache positions
+    /// L..T−1, and prefix_length stays L. (1) The real rows never see them: a query q &lt; L sees key j only if j &lt; L
+    /// (the bidirectional prefix) or j ≤ q &lt; L (<see cref="AttentionMaskSpec.IsVisible"/>; a sliding window only removes
+    /// keys), so every row &lt; L computes what an exact-length prefill computes, and every other op is row-wise. (2) The
+    /// padded rows write K/V to cache slots [L, T), but no query ever reads them before they are overwritten: decode step
+    /// p (cache position p ≥ L) writes slot p before its attention, which reads keys below max(L, p + 1) only
+    /// (<see cref="AttentionMaskSpec.KeyLimit"/>, the bound the CPU attention and every GPU attention kernel loop to).</para>
+    /// </remarks>
+    public ComputeGraph RecordPrefill(int promptCapacity, int cacheCapacity, bool allLogits)
     {
-        if (promptLength < Config.NumImageTokens + 1)
-            throw new ModelInputException($"a prompt needs the {Config.NumImageTokens} image tokens and at least one text token; got {promptLength} ids");
-        if (cacheCapacity < promptLength)
-            throw new ModelInputException($"KV cache capacity {cacheCapacity} is below the prompt length {promptLength}");
+        if (promptCapacity < Config.NumImageTokens + 1)
+            throw new ModelInputException($"a prompt needs the {Config.NumImageTokens} image tokens and at least one text token; got {promptCapacity} ids");
+        if (cacheCapacity < promptCapacity)
+            throw new ModelInputException($"KV cache capacity {cacheCapacity} is below the prompt capacity {promptCapacity}");
         var v = Config.Vision;
         var g = new GraphBuilder();
         var pixels = g.Input(PixelValues, BufferDType.F32, v.NumChannels, v.ImageSize, v.ImageSize);
-        var ids = g.Input(InputIds, BufferDType.I32, promptLength);
-        var positions = g.Input(CachePosition, BufferDType.I32, promptLength);
+        var ids = g.Input(InputIds, BufferDType.I32, promptCapacity);
+        var positions = g.Input(CachePosition, BufferDType.I32, promptCapacity);
         var prefix = g.Input(PrefixLength, BufferDType.I32, 1);
 
         var visionOut = Vision.Record(g, pixels);
@@ -76,11 +90,12 @@ public sealed class PaliGemmaModel
         if (allLogits)
         {
             var logits = Decoder.RecordLmHead(g, hidden, "logits_before_softcap", "logits");
-            last = g.SliceRows(logits, promptLength - 1, 1, LastLogits);
+            last = g.SliceRows(logits, promptCapacity - 1, 1, LastLogits);
         }
         else
         {
-            var lastHidden = g.SliceRows(hidden, promptLength - 1, 1, "last_hidden");
+            var length = g.Input(PromptLength, BufferDType.I32, 1);
+            var lastHidden = g.GatherLastRow(hidden, length, "last_hidden");
             last = Decoder.RecordLmHead(g, lastHidden, "last_logits_before_softcap", LastLogits);
         }
         g.ArgMax(last, EmittableVocab, NextToken);

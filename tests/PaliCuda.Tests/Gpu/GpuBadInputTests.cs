@@ -66,4 +66,26 @@ public class GpuBadInputTests(bool gpu)
         var e = Assert.Throws<ModelInputException>(() => exec.SetInput(PaliGemmaModel.InputIds, ids))!;
         Assert.That(e.Message, Does.Contain($"holds {config.NumImageTokens - 1} image tokens"));
     }
+
+    [Test]
+    public void PrefillRejectsAPromptLengthOutsideItsPaddedPrompt()
+    {
+        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
+        var config = checkpoint.Config;
+        var model = new PaliGemmaModel(config);
+        using var backend = CreateBackend();
+        using var weights = new WeightSet(backend);
+        var capacity = config.NumImageTokens + 8;
+        var prefill = model.RecordPrefill(capacity, capacity, allLogits: false);
+        weights.Load(checkpoint.Weights, prefill);
+        using var state = new StateSet(backend);
+        using var exec = new Executor(prefill, weights, state, [PaliGemmaModel.NextToken]);
+        foreach (var bad in new[] { 0, capacity + 1, -2 })
+        {
+            var e = Assert.Throws<ModelInputException>(() => exec.SetInput(PaliGemmaModel.PromptLength, [bad]))!;
+            Assert.That(e.Message, Is.EqualTo($"'{PaliGemmaModel.PromptLength}' = {bad} does not select a row of 'hidden_states.{config.Text.NumLayers}' (1..{capacity})"));
+        }
+        Assert.DoesNotThrow(() => exec.SetInput(PaliGemmaModel.PromptLength, [capacity]), "the whole padded prompt is a valid length");
+        Assert.DoesNotThrow(() => exec.SetInput(PaliGemmaModel.PromptLength, [1]));
+    }
 }

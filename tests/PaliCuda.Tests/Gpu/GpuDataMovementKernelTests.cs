@@ -115,6 +115,38 @@ public class GpuDataMovementKernelTests(GpuTarget target)
         }
     }
 
+    [TestCase(1, 1, 1), TestCase(5, 5, 7), TestCase(9, 3, 64), TestCase(32, 22, 300), TestCase(4, 1, 513)]
+    public void GatherLastRowCopiesRowLengthMinusOne(int rows, int length, int cols)
+    {
+        using var h = Harness(15_500 + rows * 100 + length * 10 + cols);
+        foreach (var type in new[] { BufferDType.BF16, BufferDType.F32 })
+        {
+            var x = h.Pair(h.Normal(rows * cols), [rows, cols], type);
+            var n = h.Ints([length]);
+            var y = h.Outputs([1, cols], type);
+            h.Gpu.GatherLastRow(x.Gpu, n.Gpu, y.Gpu);
+            h.Cpu.GatherLastRow(x.Cpu, n.Cpu, y.Cpu);
+            var expected = h.Read(h.Cpu, y.Cpu);
+            Assert.That(expected, Is.EqualTo(h.Read(h.Cpu, x.Cpu).Skip((length - 1) * cols).Take(cols)), "the reference copies row length − 1");
+            Assert.That(h.Read(h.Gpu, y.Gpu), Is.EqualTo(expected), $"row {length - 1} of {rows} as {type}");
+        }
+    }
+
+    [Test]
+    public void GatherLastRowMarksALengthItCannotCheckWithANanRow()
+    {
+        // A length written on the device reaches the kernel without host validation; it must not pass as a valid row.
+        using var h = Harness(15_900);
+        var x = h.Pair(h.Normal(4 * 8), [4, 8]);
+        foreach (var bad in new[] { 0, 5, -1 })
+        {
+            var y = h.Outputs([1, 8]);
+            h.Gpu.GatherLastRow(x.Gpu, h.Ints([bad]).Gpu, y.Gpu);
+            Assert.That(h.Read(h.Gpu, y.Gpu).All(float.IsNaN), Is.True, $"length {bad} of 4 rows");
+            Assert.Throws<ModelInputException>(() => h.Cpu.GatherLastRow(x.Cpu, h.Ints([bad]).Cpu, h.Outputs([1, 8]).Cpu), $"the reference refuses length {bad}");
+        }
+    }
+
     [TestCase(1, 1, 1), TestCase(3, 7, 5), TestCase(2, 300, 257), TestCase(4, 1000, 1000), TestCase(1, 33, 1)]
     public void ArgMaxPicksTheFirstMaximumBelowTheLimit(int rows, int cols, int limit)
     {

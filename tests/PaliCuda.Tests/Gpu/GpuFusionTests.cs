@@ -81,6 +81,7 @@ public class GpuFusionTests
             exec.SetInput(PaliGemmaModel.InputIds, prompt);
             exec.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, prompt.Length).ToArray());
             exec.SetInput(PaliGemmaModel.PrefixLength, [prompt.Length]);
+            exec.SetInput(PaliGemmaModel.PromptLength, [prompt.Length]);
             exec.Run();
             var values = taps.Where(t => t != PaliGemmaModel.NextToken).ToDictionary(t => t, exec.ReadFloat);
             var next = exec.ReadInt(PaliGemmaModel.NextToken)[0];

@@ -42,6 +42,7 @@ internal static class TinyDecodeRun
         first.SetInput(PaliGemmaModel.InputIds, prompt);
         first.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, prompt.Length).ToArray());
         first.SetInput(PaliGemmaModel.PrefixLength, [prompt.Length]);
+        first.SetInput(PaliGemmaModel.PromptLength, [prompt.Length]);
         first.Run();
         var token = first.ReadInt(PaliGemmaModel.NextToken)[0];
         using var step = new Executor(decode, weights, state, [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken]) { CaptureAfterFirstRun = capture };

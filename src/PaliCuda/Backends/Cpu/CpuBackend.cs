@@ -223,6 +223,14 @@ public sealed class CpuBackend : IBackend
     public void SliceRows(DeviceTensor x, int start, DeviceTensor y) =>
         F(x).Span.Slice(start * x.Cols, (int)y.ElementCount).CopyTo(F(y).Span);
 
+    public void GatherLastRow(DeviceTensor x, DeviceTensor length, DeviceTensor y)
+    {
+        var n = I(length)[0];
+        if (n < 1 || n > x.Rows)
+            throw new ModelInputException($"length {n} in '{length.Name}' does not select a row of '{x.Name}' ({x.Rows} rows)");
+        F(x).Span.Slice((n - 1) * x.Cols, x.Cols).CopyTo(F(y).Span);
+    }
+
     public void ArgMax(DeviceTensor x, int limit, DeviceTensor y)
     {
         var xs = F(x).Span;

@@ -117,14 +117,16 @@ public sealed partial class GpuBackend
             Args().Add(Buf(cache)).Add(Buf(source)).Add(Buf(cachePositions)).Add(kvHeads).Add(capacity).Add(hd));
     }
 
+    /// <summary>
+    /// The split-KV partials, shared by every decode step (the stream runs them one after another, and each step writes
+    /// every partial it combines). When a larger one is needed the old one is kept, not freed, until the backend is
+    /// disposed: queued launches and decode graphs captured earlier (a pooled generation slot's) hold its address.
+    /// Growth at least doubles, so the kept buffers together stay below the live one.
+    /// </summary>
     private DeviceBuffer DecodeWorkspace(long bytes)
     {
         if (_decodeWorkspace is { } w && w.ByteLength >= bytes) return w.Slice(0, bytes);
-        if (_decodeWorkspace is { } old)
-        {
-            _owned.Remove(old);
-            _device.Free(old);
-        }
+        if (_decodeWorkspace is { } old) bytes = Math.Max(bytes, 2 * old.ByteLength);
         var fresh = _device.Allocate(bytes);
         _owned.Add(fresh);
         _decodeWorkspace = fresh;

@@ -179,6 +179,16 @@ public sealed partial class GpuBackend
         _device.CopyDeviceToDevice(Buf(x).Slice(start * rowBytes, y.ByteLength), Buf(y));
     }
 
+    public void GatherLastRow(DeviceTensor x, DeviceTensor length, DeviceTensor y)
+    {
+        const string op = "GatherLastRow";
+        Need(op, length, BufferDType.I32);
+        Check(length.ElementCount == 1 && x.DType == y.DType && y.Rows == 1 && y.Cols == x.Cols, op,
+            $"'{y.Name}' {y.DType}{y.ShapeText} is not one row of '{x.Name}' {x.DType}{x.ShapeText} (length {length.ShapeText})");
+        _kernels.Launch("palicuda_gather_last_row", Grid1D(x.Cols), RowBlock,
+            Args().Add(Buf(y)).Add(Buf(x)).Add(Buf(length)).Add(x.Rows).Add(x.Cols).Add(Code(x)));
+    }
+
     public void ArgMax(DeviceTensor x, int limit, DeviceTensor y)
     {
         const string op = "ArgMax";

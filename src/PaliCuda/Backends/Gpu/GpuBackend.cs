@@ -123,7 +123,15 @@ public sealed partial class GpuBackend : IBackend
 
     public DeviceMemory Allocate(long bytes, string label)
     {
-        var buffer = _device.Allocate(Math.Max(bytes, 16));
+        DeviceBuffer buffer;
+        try
+        {
+            buffer = _device.Allocate(Math.Max(bytes, 16));
+        }
+        catch (OutOfMemoryException e)
+        {
+            throw new OutOfMemoryException($"allocating '{label}' ({bytes} bytes): {e.Message}", e);
+        }
         _device.Memset(buffer, 0);
         return new GpuMemory(buffer, label, _device);
     }
