@@ -1,21 +1,30 @@
 using NUnit.Framework;
 using PaliCuda.Generation;
+using PaliCuda.Native.Driver;
 using PaliCuda.Tests.Generation;
 using PaliCuda.Verification;
 
 namespace PaliCuda.Tests.Gpu;
 
 /// <summary>
-/// Pooled generation slots on the emulated device (the shipped kernels, capture and replay): a class's second
-/// generation replays the prefill and decode graphs its first captured, with its own inputs, and gives bit for bit what
-/// a fresh slot (every graph issued op by op) gives; so does a slot whose captured decode outlived a workspace growth.
+/// Pooled generation slots on the GPU backend (the shipped kernels, capture and replay), on the emulated device and on
+/// a CUDA GPU: a class's second generation replays the prefill and decode graphs its first captured, with its own
+/// inputs, and gives bit for bit what a fresh slot (every graph issued op by op) gives; so does a slot whose captured
+/// decode outlived a workspace growth.
 /// </summary>
-public class EmulatedGenerationSlotTests
+[TestFixture(GpuTarget.Emulated)]
+[TestFixture(GpuTarget.Cuda, Category = "Gpu")]
+public class GpuGenerationSlotTests(GpuTarget target)
 {
+    private static readonly Lazy<CudaAvailability> Cuda = new(CudaDriver.Probe);
     private const int NewTokens = 6;
     private static readonly GenerationOptions Options = new() { MaxNewTokens = NewTokens, StopTokenIds = [], RecordStepLogits = true };
 
-    private static PaliGemmaEngine Load(EngineOptions options) => PaliGemmaEngine.Load(TestPaths.TinyPg2, options with { Device = DeviceKind.Emulated });
+    private PaliGemmaEngine Load(EngineOptions options)
+    {
+        if (target == GpuTarget.Cuda && !Cuda.Value.Available) Assert.Ignore($"No CUDA device: {Cuda.Value.Reason}");
+        return PaliGemmaEngine.Load(TestPaths.TinyPg2, options with { Device = target == GpuTarget.Emulated ? DeviceKind.Emulated : DeviceKind.Cuda });
+    }
 
     private static void AssertSame(GenerationResult expected, GenerationResult actual, string what)
     {
