@@ -71,18 +71,6 @@ public class GpuAttentionTests(GpuTarget target, string prefillVariant)
         GpuOpHarness.AssertClose("bidirectional attention", h.Read(h.Cpu, y.Cpu), h.Read(h.Gpu, y.Gpu), Tolerance);
     }
 
-    private void Run(AttentionParams p, int queries, int capacity, int prefix, int[] positions, int seed, GpuBackendOptions? options = null)
-    {
-        using var h = new GpuOpHarness(target, seed, WithVariant(options));
-        var q = h.Pair(h.Normal(queries * p.NumHeads * p.HeadDim, 2), [queries, p.NumHeads * p.HeadDim]);
-        var k = h.Pair(h.Normal(p.NumKvHeads * capacity * p.HeadDim, 2), [p.NumKvHeads, capacity, p.HeadDim]);
-        var v = h.Pair(h.Normal(p.NumKvHeads * capacity * p.HeadDim), [p.NumKvHeads, capacity, p.HeadDim]);
-        var qp = h.Ints(positions);
-        var pl = h.Ints([prefix]);
-        var y = h.Outputs([queries, p.NumHeads * p.HeadDim]);
-        h.Gpu.Attention(q.Gpu, k.Gpu, v.Gpu, qp.Gpu, pl.Gpu, p, y.Gpu);
-        h.Cpu.Attention(q.Cpu, k.Cpu, v.Cpu, qp.Cpu, pl.Cpu, p, y.Cpu);
-        GpuOpHarness.AssertClose($"attention {p.NumHeads}/{p.NumKvHeads} heads, d={p.HeadDim}, {queries} queries, prefix {prefix}, {p.Mask}",
-            h.Read(h.Cpu, y.Cpu), h.Read(h.Gpu, y.Gpu), Tolerance);
-    }
+    private void Run(AttentionParams p, int queries, int capacity, int prefix, int[] positions, int seed, GpuBackendOptions? options = null) =>
+        AttentionCheck.AgainstReference(target, p, queries, capacity, prefix, positions, seed, WithVariant(options), Tolerance);
 }

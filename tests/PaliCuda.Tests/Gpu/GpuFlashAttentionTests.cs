@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NUnit.Framework;
 using PaliCuda.Backends;
 using PaliCuda.Backends.Gpu;
@@ -16,9 +15,7 @@ namespace PaliCuda.Tests.Gpu;
 [TestFixture(GpuTarget.Cuda, Category = "Gpu")]
 public class GpuFlashAttentionTests(GpuTarget target)
 {
-    /// <summary>The named prefill variant for every query count (no decode kernel for short query batches).</summary>
-    private static GpuBackendOptions Variant(string name) =>
-        new() { Variants = new Dictionary<string, string> { [KernelVariants.AttentionPrefill] = name }, DecodeMaxQueries = 0 };
+    private static GpuBackendOptions Variant(string name) => AttentionCheck.ForcedPrefill(name);
 
     private static readonly int[] HeadDims = [16, 32, 72, 128, 256];
     private static readonly int[] Lengths = [1, 17, 64, 65, 130];
@@ -177,28 +174,8 @@ public class GpuFlashAttentionTests(GpuTarget target)
     }
 
     private static ((DeviceTensor Gpu, DeviceTensor Cpu) Q, (DeviceTensor Gpu, DeviceTensor Cpu) K, (DeviceTensor Gpu, DeviceTensor Cpu) V) Inputs(
-        GpuOpHarness h, AttentionParams p, int queries, int capacity)
-    {
-        var q = h.Pair(h.Normal(queries * p.NumHeads * p.HeadDim, 2), [queries, p.NumHeads * p.HeadDim]);
-        int[] kvShape = p.Layout == KvLayout.HeadMajorCache ? [p.NumKvHeads, capacity, p.HeadDim] : [capacity, p.NumKvHeads * p.HeadDim];
-        var k = h.Pair(h.Normal(p.NumKvHeads * capacity * p.HeadDim, 2), kvShape);
-        var v = h.Pair(h.Normal(p.NumKvHeads * capacity * p.HeadDim), kvShape);
-        return (q, k, v);
-    }
+        GpuOpHarness h, AttentionParams p, int queries, int capacity) => AttentionCheck.Inputs(h, p, queries, capacity);
 
-    private void Run(AttentionParams p, int queries, int capacity, int? prefix, int[]? positions, int seed)
-    {
-        using var h = new GpuOpHarness(target, seed, Variant("flash_mma"));
-        var (q, k, v) = Inputs(h, p, queries, capacity);
-        (DeviceTensor? Gpu, DeviceTensor? Cpu) qp = positions is null ? (null, null) : h.Ints(positions);
-        (DeviceTensor? Gpu, DeviceTensor? Cpu) pl = prefix is { } n ? h.Ints([n]) : (null, null);
-        var y = h.Outputs([queries, p.NumHeads * p.HeadDim]);
-        var clock = Stopwatch.StartNew();
-        h.Gpu.Attention(q.Gpu, k.Gpu, v.Gpu, qp.Gpu, pl.Gpu, p, y.Gpu);
-        var actual = h.Read(h.Gpu, y.Gpu);
-        TestContext.Out.WriteLine($"flash_mma on {h.Gpu.Name}: {clock.Elapsed.TotalMilliseconds:F0} ms");
-        h.Cpu.Attention(q.Cpu, k.Cpu, v.Cpu, qp.Cpu, pl.Cpu, p, y.Cpu);
-        GpuOpHarness.AssertClose($"flash attention {p.NumHeads}/{p.NumKvHeads} heads, d={p.HeadDim}, {queries} queries over {capacity} keys, prefix {prefix}, {p.Mask}, cap {p.SoftCap}",
-            h.Read(h.Cpu, y.Cpu), actual, Bf16Tolerance.RoundedProbabilities);
-    }
+    private void Run(AttentionParams p, int queries, int capacity, int? prefix, int[]? positions, int seed) =>
+        AttentionCheck.AgainstReference(target, p, queries, capacity, prefix, positions, seed, Variant("flash_mma"), Bf16Tolerance.RoundedProbabilities);
 }

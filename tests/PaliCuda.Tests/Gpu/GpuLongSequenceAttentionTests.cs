@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using NUnit.Framework;
-using PaliCuda.Backends;
 using PaliCuda.Backends.Gpu;
 using PaliCuda.Config;
 using PaliCuda.Graph;
@@ -23,8 +21,7 @@ public class GpuLongSequenceAttentionTests(GpuTarget target)
     /// <summary>A prompt of the image tokens and eight text tokens: the prefix ends past the window's reach.</summary>
     private const int Prefix = ImageTokens + 8;
 
-    private static GpuBackendOptions Variant(string name) =>
-        new() { Variants = new Dictionary<string, string> { [KernelVariants.AttentionPrefill] = name }, DecodeMaxQueries = 0 };
+    private static GpuBackendOptions Variant(string name) => AttentionCheck.ForcedPrefill(name);
 
     /// <summary>
     /// 16 prompt rows and 16 rows after them, over a cache of 4,200: rows at positions ≥ 4,096 lose the first keys to
@@ -50,22 +47,6 @@ public class GpuLongSequenceAttentionTests(GpuTarget target)
         Run(p, 1, 4608, Prefix, [position], seed: 15200 + position, new GpuBackendOptions(), Bf16Tolerance.TwoRoundings);
     }
 
-    private void Run(AttentionParams p, int queries, int capacity, int? prefix, int[]? positions, int seed, GpuBackendOptions options, double tolerance)
-    {
-        using var h = new GpuOpHarness(target, seed, options);
-        var q = h.Pair(h.Normal(queries * p.NumHeads * p.HeadDim, 2), [queries, p.NumHeads * p.HeadDim]);
-        int[] kvShape = p.Layout == KvLayout.HeadMajorCache ? [p.NumKvHeads, capacity, p.HeadDim] : [capacity, p.NumKvHeads * p.HeadDim];
-        var k = h.Pair(h.Normal(p.NumKvHeads * capacity * p.HeadDim, 2), kvShape);
-        var v = h.Pair(h.Normal(p.NumKvHeads * capacity * p.HeadDim), kvShape);
-        (DeviceTensor? Gpu, DeviceTensor? Cpu) qp = positions is null ? (null, null) : h.Ints(positions);
-        (DeviceTensor? Gpu, DeviceTensor? Cpu) pl = prefix is { } n ? h.Ints([n]) : (null, null);
-        var y = h.Outputs([queries, p.NumHeads * p.HeadDim]);
-        var clock = Stopwatch.StartNew();
-        h.Gpu.Attention(q.Gpu, k.Gpu, v.Gpu, qp.Gpu, pl.Gpu, p, y.Gpu);
-        var actual = h.Read(h.Gpu, y.Gpu);
-        TestContext.Out.WriteLine($"{h.Gpu.Name}: {clock.Elapsed.TotalMilliseconds:F0} ms (seed {seed})");
-        h.Cpu.Attention(q.Cpu, k.Cpu, v.Cpu, qp.Cpu, pl.Cpu, p, y.Cpu);
-        GpuOpHarness.AssertClose($"attention {p.NumHeads}/{p.NumKvHeads} heads, d={p.HeadDim}, {queries} queries over {capacity}, prefix {prefix}, {p.Mask}",
-            h.Read(h.Cpu, y.Cpu), actual, tolerance);
-    }
+    private void Run(AttentionParams p, int queries, int capacity, int? prefix, int[]? positions, int seed, GpuBackendOptions options, double tolerance) =>
+        AttentionCheck.AgainstReference(target, p, queries, capacity, prefix, positions, seed, options, tolerance);
 }
