@@ -15,7 +15,8 @@ public sealed class Generator : IDisposable
     private readonly StateSet _state;
     private readonly Executor _prefill;
     private readonly Executor? _decode;
-    private readonly TokenSampler _sampler;
+    // Sampling only: the per-step uniform values, written as a graph input (the device draws the token).
+    private readonly DeterministicRandom? _uniform;
     private readonly HashSet<int> _stopIds;
     private readonly int _promptLength;
     private readonly List<int> _tokens = [];
@@ -39,13 +40,15 @@ public sealed class Generator : IDisposable
         _model = model;
         _gate = gate;
         _options = options;
-        _sampler = new TokenSampler(options.Sampling);
+        options.Sampling.Validate();
+        var sampling = options.Sampling.Parameters;
+        _uniform = sampling is null ? null : new DeterministicRandom(options.Sampling.Seed);
         _stopIds = [.. stopIds];
         _promptLength = inputIds.Count;
         _stepLogits = options.RecordStepLogits ? [] : null;
         var capacity = _promptLength + Math.Max(1, options.MaxNewTokens);
         _state = new StateSet(weights.Backend);
-        _prefill = new Executor(model.RecordPrefill(_promptLength, capacity, allLogits: false), weights, _state,
+        _prefill = new Executor(model.RecordPrefill(_promptLength, capacity, allLogits: false, sampling), weights, _state,
             [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken]);
         _prefill.SetInput(PaliGemmaModel.PixelValues, pixelValues);
         _prefill.SetInput(PaliGemmaModel.InputIds, inputIds.ToArray());
@@ -54,7 +57,7 @@ public sealed class Generator : IDisposable
         if (options.MaxNewTokens > 1)
         {
             // Every decode step runs the same graph: captured after the first step and replayed (where the backend can).
-            _decode = new Executor(model.RecordDecode(capacity), weights, _state, [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken])
+            _decode = new Executor(model.RecordDecode(capacity, sampling), weights, _state, [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken])
             {
                 CaptureAfterFirstRun = true,
             };
@@ -102,6 +105,7 @@ public sealed class Generator : IDisposable
         if (step == 0)
         {
             _prefillClock.Start();
+            SetUniform(_prefill);
             _prefill.Run(cancellationToken);
             _prefillClock.Stop();
             run = _prefill;
@@ -111,17 +115,15 @@ public sealed class Generator : IDisposable
             _decodeClock.Start();
             _decode!.SetInput(PaliGemmaModel.InputIds, [_lastToken]);
             _decode.SetInput(PaliGemmaModel.CachePosition, [_promptLength + step - 1]);
+            SetUniform(_decode);
             _decode.Run(cancellationToken);
             _decodeClock.Stop();
             run = _decode;
         }
 
-        var needLogits = _stepLogits is not null || !_options.Sampling.IsGreedy;
-        var logits = needLogits ? run.ReadFloat(PaliGemmaModel.LastLogits) : null;
-        _stepLogits?.Add(logits!);
-        var token = _options.Sampling.IsGreedy
-            ? run.ReadInt(PaliGemmaModel.NextToken)[0]
-            : _sampler.Next(logits.AsSpan(0, _model.EmittableVocab));
+        // The graph chose the token (argmax or draw) on the device: 4 bytes cross, the logits only when recorded.
+        _stepLogits?.Add(run.ReadFloat(PaliGemmaModel.LastLogits));
+        var token = run.ReadInt(PaliGemmaModel.NextToken)[0];
 
         _tokens.Add(token);
         _lastToken = token;
@@ -129,6 +131,12 @@ public sealed class Generator : IDisposable
         if (isStop) FinishReason = Generation.FinishReason.StopToken;
         else if (_tokens.Count >= _options.MaxNewTokens) FinishReason = Generation.FinishReason.MaxTokens;
         return new GeneratedToken(step, token, isStop);
+    }
+
+    /// <summary>Sampling: this step's u, drawn from the seeded stream whether the step is the prefill or a decode.</summary>
+    private void SetUniform(Executor run)
+    {
+        if (_uniform is { } random) run.SetInput(PaliGemmaModel.SampleUniform, [random.NextSingle()]);
     }
 
     public GenerationResult ToResult() =>

@@ -23,8 +23,10 @@ public sealed class PaliGemmaModel
     public const string PrefixLength = "prefix_length";
     /// <summary>Soft-capped logits of the last row [1, V].</summary>
     public const string LastLogits = "last_logits";
-    /// <summary>Greedy choice over the emittable ids (I32 [1]).</summary>
+    /// <summary>The chosen next id (I32 [1]): the greedy argmax, or the sampled token when the graph samples.</summary>
     public const string NextToken = "next_token";
+    /// <summary>Sampling graphs only: the step's uniform value u in [0, 1) (F32 [1]), written before every run.</summary>
+    public const string SampleUniform = "sample_uniform";
 
     public PaliGemmaConfig Config { get; }
     public SiglipVisionTower Vision { get; }
@@ -50,9 +52,10 @@ public sealed class PaliGemmaModel
     /// Prefill over a prompt of <paramref name="promptLength"/> ids holding exactly NumImageTokens image tokens.
     /// Inputs: pixel_values [C, S, S], input_ids, cache_position (0..T−1) [T], prefix_length [1].
     /// With <paramref name="allLogits"/> every row's logits are computed ("logits_before_softcap", "logits" [T, V]);
-    /// otherwise only the last row's. Always produces <see cref="LastLogits"/> and <see cref="NextToken"/>.
+    /// otherwise only the last row's. Always produces <see cref="LastLogits"/> and <see cref="NextToken"/>: the argmax, or
+    /// with <paramref name="sampling"/> the token drawn with the <see cref="SampleUniform"/> input.
     /// </summary>
-    public ComputeGraph RecordPrefill(int promptLength, int cacheCapacity, bool allLogits)
+    public ComputeGraph RecordPrefill(int promptLength, int cacheCapacity, bool allLogits, SampleParameters? sampling = null)
     {
         if (promptLength < Config.NumImageTokens + 1)
             throw new ModelInputException($"a prompt needs the {Config.NumImageTokens} image tokens and at least one text token; got {promptLength} ids");
@@ -83,15 +86,16 @@ public sealed class PaliGemmaModel
             var lastHidden = g.SliceRows(hidden, promptLength - 1, 1, "last_hidden");
             last = Decoder.RecordLmHead(g, lastHidden, "last_logits_before_softcap", LastLogits);
         }
-        g.ArgMax(last, EmittableVocab, NextToken);
+        RecordNextToken(g, last, sampling);
         return g.Build();
     }
 
     /// <summary>
     /// One decode step: inputs input_ids [1], cache_position [1] (prompt length + tokens generated before it),
-    /// prefix_length [1]; outputs <see cref="LastLogits"/> and <see cref="NextToken"/>.
+    /// prefix_length [1] (and <see cref="SampleUniform"/> [1] with <paramref name="sampling"/>); outputs
+    /// <see cref="LastLogits"/> and <see cref="NextToken"/>.
     /// </summary>
-    public ComputeGraph RecordDecode(int cacheCapacity)
+    public ComputeGraph RecordDecode(int cacheCapacity, SampleParameters? sampling = null)
     {
         var g = new GraphBuilder();
         var ids = g.Input(InputIds, BufferDType.I32, 1);
@@ -100,7 +104,14 @@ public sealed class PaliGemmaModel
         var embeds = Decoder.Embed(g, ids, "inputs_embeds");
         var hidden = Decoder.RecordLayers(g, embeds, positions, prefix, cacheCapacity);
         var last = Decoder.RecordLmHead(g, hidden, "last_logits_before_softcap", LastLogits);
-        g.ArgMax(last, EmittableVocab, NextToken);
+        RecordNextToken(g, last, sampling);
         return g.Build();
+    }
+
+    /// <summary>The greedy argmax over the emittable ids, or (with <paramref name="sampling"/>) the sampled token.</summary>
+    private void RecordNextToken(GraphBuilder g, BufferId last, SampleParameters? sampling)
+    {
+        if (sampling is { } p) g.Sample(last, EmittableVocab, g.Input(SampleUniform, BufferDType.F32, 1), p, NextToken);
+        else g.ArgMax(last, EmittableVocab, NextToken);
     }
 }
