@@ -392,12 +392,12 @@ __device__ void sample_row(int* ids, int* kept_out, float* capped, const void* x
 
 }  // namespace palicuda_sampling
 
-extern "C" __global__ void __launch_bounds__(1024) palicuda_sample_rows(int* ids, int* kept, const float* x, int cols, int limit,
+extern "C" __global__ void __launch_bounds__(1024, 1) palicuda_sample_rows(int* ids, int* kept, const float* x, int cols, int limit,
                                                                        const float* uniform, float temperature, int k, float p) {
     palicuda_sampling::sample_row(ids, kept, nullptr, x, palicuda::kF32, cols, limit, 0.0f, uniform, temperature, k, p);
 }
 
-extern "C" __global__ void __launch_bounds__(1024) palicuda_softcap_sample(int* ids, int* kept, float* capped, const void* x, int x_dtype,
+extern "C" __global__ void __launch_bounds__(1024, 1) palicuda_softcap_sample(int* ids, int* kept, float* capped, const void* x, int x_dtype,
                                                                           int cols, int limit, float cap, const float* uniform,
                                                                           float temperature, int k, float p) {
     palicuda_sampling::sample_row(ids, kept, capped, x, x_dtype, cols, limit, cap, uniform, temperature, k, p);
