@@ -20,4 +20,7 @@ public sealed class DeterministicRandom
 
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Uniform in [0, 1) with 24 random bits, so exactly representable as a float (never rounds up to 1).</summary>
+    public float NextSingle() => (NextUInt64() >> 40) * (1f / (1 << 24));
 }

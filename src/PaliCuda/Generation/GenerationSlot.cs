@@ -42,11 +42,11 @@ internal sealed class GenerationSlot : IDisposable
         Executor? prefill = null;
         try
         {
-            prefill = new Executor(model.RecordPrefill(key.PromptCapacity, key.CacheCapacity, allLogits: false), weights, state, Outputs)
+            prefill = new Executor(model.RecordPrefill(key.PromptCapacity, key.CacheCapacity, allLogits: false, key.DeviceSampling), weights, state, Outputs)
             {
                 CaptureAfterFirstRun = true,
             };
-            var decode = new Executor(model.RecordDecode(key.CacheCapacity), weights, state, Outputs) { CaptureAfterFirstRun = true };
+            var decode = new Executor(model.RecordDecode(key.CacheCapacity, key.DeviceSampling), weights, state, Outputs) { CaptureAfterFirstRun = true };
             return new GenerationSlot(key, state, prefill, decode);
         }
         catch (Exception e)

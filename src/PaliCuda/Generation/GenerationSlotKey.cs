@@ -1,3 +1,5 @@
+using PaliCuda.Graph;
+
 namespace PaliCuda.Generation;
 
 /// <summary>
@@ -7,23 +9,23 @@ namespace PaliCuda.Generation;
 /// <param name="PromptCapacity">Ids the prefill graph takes (the prompt length rounded up to the prefill bucket).</param>
 /// <param name="CacheCapacity">KV-cache positions (prompt class + new tokens rounded up to the KV bucket).</param>
 /// <param name="DeviceSampling">
-/// Which token-selection graph ends the prefill and decode graphs, where that differs: null for the greedy argmax
-/// every graph ends in today (host-side sampling reads the logits). A device-side sampler whose graph depends on its
-/// parameters puts the parameters that shape the graph here (not the seed).
+/// How the graphs choose the token: null for the greedy argmax, else the sampling op's parameters (temperature, top-k,
+/// top-p: attributes of the recorded graph). The seed is not part of the key: the draws are an input of every step.
 /// </param>
-internal readonly record struct GenerationSlotKey(int PromptCapacity, int CacheCapacity, SamplingOptions? DeviceSampling)
+internal readonly record struct GenerationSlotKey(int PromptCapacity, int CacheCapacity, SampleParameters? DeviceSampling)
 {
     /// <summary>
     /// The class of a prompt of <paramref name="promptLength"/> ids generating up to <paramref name="maxNewTokens"/>,
     /// under a limit of <paramref name="tokenLimit"/> positions (which the caller has checked prompt + new tokens fits).
     /// </summary>
-    public static GenerationSlotKey For(int promptLength, int maxNewTokens, int tokenLimit, int prefillBucket, int kvBucket)
+    public static GenerationSlotKey For(int promptLength, int maxNewTokens, int tokenLimit, int prefillBucket, int kvBucket,
+        SampleParameters? sampling = null)
     {
         var prompt = Math.Min(RoundUp(promptLength, prefillBucket), Math.Max(promptLength, tokenLimit));
         // At least one decode position, as before pooling: the cache is never exactly full after the prefill.
         var needed = Math.Max(prompt, promptLength + Math.Max(1, maxNewTokens));
         var cache = Math.Min(RoundUp(needed, kvBucket), Math.Max(needed, tokenLimit));
-        return new GenerationSlotKey(prompt, cache, null);
+        return new GenerationSlotKey(prompt, cache, sampling);
     }
 
     private static int RoundUp(int value, int multiple) => (int)Math.Min(int.MaxValue, ((long)value + multiple - 1) / multiple * multiple);

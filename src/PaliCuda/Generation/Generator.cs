@@ -12,13 +12,13 @@ namespace PaliCuda.Generation;
 /// </summary>
 public sealed class Generator : IDisposable
 {
-    private readonly PaliGemmaModel _model;
     private readonly GenerationOptions _options;
     private readonly GenerationSlot _slot;
     private readonly GenerationSlotPool _pool;
     private readonly Executor _prefill;
-    private readonly Executor? _decode;
-    private readonly TokenSampler _sampler;
+    private readonly Executor _decode;
+    // Sampling only: the per-step uniform values, written as a graph input (the device draws the token).
+    private readonly DeterministicRandom? _uniform;
     private readonly HashSet<int> _stopIds;
     private readonly int _promptLength;
     private readonly List<int> _tokens = [];
@@ -39,15 +39,15 @@ public sealed class Generator : IDisposable
     /// Called by the engine while it holds <paramref name="gate"/>; writes this generation's inputs into
     /// <paramref name="slot"/>, whose graphs were recorded for <paramref name="inputIds"/>' shape class.
     /// </summary>
-    internal Generator(PaliGemmaModel model, GenerationSlot slot, GenerationSlotPool pool, SemaphoreSlim gate, float[] pixelValues,
+    internal Generator(GenerationSlot slot, GenerationSlotPool pool, SemaphoreSlim gate, float[] pixelValues,
         IReadOnlyList<int> inputIds, int padId, GenerationOptions options, IReadOnlyCollection<int> stopIds)
     {
-        _model = model;
         _slot = slot;
         _pool = pool;
         _gate = gate;
         _options = options;
-        _sampler = new TokenSampler(options.Sampling);
+        // The slot's graphs end in the sampler for these parameters (its key says so) or in the argmax.
+        _uniform = slot.Key.DeviceSampling is null ? null : new DeterministicRandom(options.Sampling.Seed);
         _stopIds = [.. stopIds];
         _promptLength = inputIds.Count;
         _stepLogits = options.RecordStepLogits ? [] : null;
@@ -107,6 +107,7 @@ public sealed class Generator : IDisposable
         if (step == 0)
         {
             _prefillClock.Start();
+            SetUniform(_prefill);
             _prefill.Run(cancellationToken);
             _prefillClock.Stop();
             run = _prefill;
@@ -114,19 +115,17 @@ public sealed class Generator : IDisposable
         else
         {
             _decodeClock.Start();
-            _decode!.SetInput(PaliGemmaModel.InputIds, [_lastToken]);
+            _decode.SetInput(PaliGemmaModel.InputIds, [_lastToken]);
             _decode.SetInput(PaliGemmaModel.CachePosition, [_promptLength + step - 1]);
+            SetUniform(_decode);
             _decode.Run(cancellationToken);
             _decodeClock.Stop();
             run = _decode;
         }
 
-        var needLogits = _stepLogits is not null || !_options.Sampling.IsGreedy;
-        var logits = needLogits ? run.ReadFloat(PaliGemmaModel.LastLogits) : null;
-        _stepLogits?.Add(logits!);
-        var token = _options.Sampling.IsGreedy
-            ? run.ReadInt(PaliGemmaModel.NextToken)[0]
-            : _sampler.Next(logits.AsSpan(0, _model.EmittableVocab));
+        // The graph chose the token (argmax or draw) on the device: 4 bytes cross, the logits only when recorded.
+        _stepLogits?.Add(run.ReadFloat(PaliGemmaModel.LastLogits));
+        var token = run.ReadInt(PaliGemmaModel.NextToken)[0];
 
         _tokens.Add(token);
         _lastToken = token;
@@ -134,6 +133,12 @@ public sealed class Generator : IDisposable
         if (isStop) FinishReason = Generation.FinishReason.StopToken;
         else if (_tokens.Count >= _options.MaxNewTokens) FinishReason = Generation.FinishReason.MaxTokens;
         return new GeneratedToken(step, token, isStop);
+    }
+
+    /// <summary>Sampling: this step's u, drawn from the seeded stream whether the step is the prefill or a decode.</summary>
+    private void SetUniform(Executor run)
+    {
+        if (_uniform is { } random) run.SetInput(PaliGemmaModel.SampleUniform, [random.NextSingle()]);
     }
 
     public GenerationResult ToResult() =>

@@ -127,12 +127,12 @@ public sealed class PaliGemmaEngine : IDisposable
         var limit = Options.MaxTotalTokens ?? Config.Text.MaxPositionEmbeddings;
         // A pad id that is the image token would change the image-token count: then every length is its own class.
         var bucket = Config.PadTokenId == Config.ImageTokenIndex ? 1 : Options.PrefillBucketTokens;
-        var key = GenerationSlotKey.For(inputIds.Count, options.MaxNewTokens, limit, bucket, Options.KvCapacityBucketTokens);
+        var key = GenerationSlotKey.For(inputIds.Count, options.MaxNewTokens, limit, bucket, Options.KvCapacityBucketTokens, options.Sampling.Parameters);
         using var hold = Hold(CancellationToken.None);
         var slot = _slots.Lease(key, k => GenerationSlot.Build(Model, _weights, k));
         try
         {
-            return new Generator(Model, slot, _slots, _gate, pixelValues, inputIds, Config.PadTokenId, options, options.StopTokenIds ?? EosTokenIds);
+            return new Generator(slot, _slots, _gate, pixelValues, inputIds, Config.PadTokenId, options, options.StopTokenIds ?? EosTokenIds);
         }
         catch
         {

@@ -1,3 +1,5 @@
+using PaliCuda.Graph;
+
 namespace PaliCuda.Generation;
 
 /// <summary>
@@ -13,10 +15,13 @@ public sealed record SamplingOptions
     public int TopK { get; init; }
     /// <summary>Keep the smallest most-likely set whose probability reaches p; 1 = no limit.</summary>
     public float TopP { get; init; } = 1f;
-    /// <summary>Same seed, same logits → same tokens.</summary>
+    /// <summary>Seeds the per-step uniform values (<see cref="DeterministicRandom"/>): same seed, same logits → same tokens.</summary>
     public ulong Seed { get; init; }
 
     public bool IsGreedy => Temperature <= 0f || TopK == 1;
+
+    /// <summary>The sampling op's attributes; null when greedy (the graph then takes the argmax).</summary>
+    public SampleParameters? Parameters => IsGreedy ? null : new SampleParameters(Temperature, TopK, TopP);
 
     public void Validate()
     {

@@ -174,6 +174,21 @@ public sealed class GraphBuilder
         return id;
     }
 
+    /// <summary>
+    /// The token drawn from each row of x[:, 0 : limit) (I32 [rows]) with the uniform value of that row (an F32 [rows]
+    /// buffer, normally a graph input written before every run); <see cref="TokenSampler"/> defines the draw.
+    /// </summary>
+    public BufferId Sample(BufferId x, int limit, BufferId uniform, SampleParameters parameters, string name)
+    {
+        var (m, n) = Matrix(x, "Sample", "x");
+        if (limit <= 0 || limit > n || limit > TokenSampler.MaxVocabulary) Fail("Sample", $"limit {limit} outside 1..{Math.Min(n, TokenSampler.MaxVocabulary)}");
+        if (this[uniform].DType != BufferDType.F32 || this[uniform].ElementCount != m) Fail("Sample", $"uniform {this[uniform]} should be an F32 vector of {m} elements");
+        if (parameters.Problem is { } problem) Fail("Sample", problem);
+        var id = Add(name, [m], BufferDType.I32, BufferKind.Activation);
+        _ops.Add(new SampleOp(x, limit, uniform, parameters, id));
+        return id;
+    }
+
     public ComputeGraph Build() => new([.. _buffers], [.. _ops], new Dictionary<string, BufferId>(_names));
 
     private BufferId Emit(string name, int[] shape, Func<BufferId, GraphOp> op)

@@ -33,6 +33,8 @@ public static class KernelCatalog
         new("gather_last_row", "palicuda_gather_last_row", [P, P, P, I, I, I]),
         new("argmax", "palicuda_argmax_rows", [P, P, I, I, I]),
         new("argmax", "palicuda_softcap_argmax", [P, P, P, I, I, I, F]),
+        new("sampling", "palicuda_sample_rows", [P, P, P, I, I, P, F, I, F]),
+        new("sampling", "palicuda_softcap_sample", [P, P, P, P, I, I, I, F, P, F, I, F]),
         new("attention_prefill", "palicuda_attention_prefill_reference", [P, P, P, P, P, P, I, I, I, I, I, I, F, F, I, I, I]),
         new("attention_prefill_flash", "palicuda_attention_prefill_flash_d16", [P, P, P, P, P, P, I, I, I, I, I, I, F, F, I, I, I]),
         new("attention_prefill_flash", "palicuda_attention_prefill_flash_d32", [P, P, P, P, P, P, I, I, I, I, I, I, F, F, I, I, I]),

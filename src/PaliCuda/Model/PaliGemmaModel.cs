@@ -25,8 +25,10 @@ public sealed class PaliGemmaModel
     public const string PromptLength = "prompt_length";
     /// <summary>Soft-capped logits of the last row [1, V].</summary>
     public const string LastLogits = "last_logits";
-    /// <summary>Greedy choice over the emittable ids (I32 [1]).</summary>
+    /// <summary>The chosen next id (I32 [1]): the greedy argmax, or the sampled token when the graph samples.</summary>
     public const string NextToken = "next_token";
+    /// <summary>Sampling graphs only: the step's uniform value u in [0, 1) (F32 [1]), written before every run.</summary>
+    public const string SampleUniform = "sample_uniform";
 
     public PaliGemmaConfig Config { get; }
     public SiglipVisionTower Vision { get; }
@@ -55,7 +57,8 @@ public sealed class PaliGemmaModel
     /// With <paramref name="allLogits"/> every row's logits are computed ("logits_before_softcap", "logits" [T, V]) and
     /// the last row is row T − 1: the verification path, recorded for the exact prompt length. Otherwise only row L − 1
     /// reaches the LM head, chosen on the device (<see cref="GraphBuilder.GatherLastRow"/>), so one recorded graph
-    /// serves every prompt length L ≤ T of a shape class. Always produces <see cref="LastLogits"/> and <see cref="NextToken"/>.
+    /// serves every prompt length L ≤ T of a shape class. Always produces <see cref="LastLogits"/> and <see cref="NextToken"/>:
+    /// the argmax, or with <paramref name="sampling"/> the token drawn with the <see cref="SampleUniform"/> input.
     /// </summary>
     /// <remarks>
     /// <para><b>Why padding a prompt to T is harmless.</b> The ids after the real L are pad ids at cache positions
@@ -66,7 +69,7 @@ public sealed class PaliGemmaModel
     /// p (cache position p ≥ L) writes slot p before its attention, which reads keys below max(L, p + 1) only
     /// (<see cref="AttentionMaskSpec.KeyLimit"/>, the bound the CPU attention and every GPU attention kernel loop to).</para>
     /// </remarks>
-    public ComputeGraph RecordPrefill(int promptCapacity, int cacheCapacity, bool allLogits)
+    public ComputeGraph RecordPrefill(int promptCapacity, int cacheCapacity, bool allLogits, SampleParameters? sampling = null)
     {
         if (promptCapacity < Config.NumImageTokens + 1)
             throw new ModelInputException($"a prompt needs the {Config.NumImageTokens} image tokens and at least one text token; got {promptCapacity} ids");
@@ -98,15 +101,16 @@ public sealed class PaliGemmaModel
             var lastHidden = g.GatherLastRow(hidden, length, "last_hidden");
             last = Decoder.RecordLmHead(g, lastHidden, "last_logits_before_softcap", LastLogits);
         }
-        g.ArgMax(last, EmittableVocab, NextToken);
+        RecordNextToken(g, last, sampling);
         return g.Build();
     }
 
     /// <summary>
     /// One decode step: inputs input_ids [1], cache_position [1] (prompt length + tokens generated before it),
-    /// prefix_length [1]; outputs <see cref="LastLogits"/> and <see cref="NextToken"/>.
+    /// prefix_length [1] (and <see cref="SampleUniform"/> [1] with <paramref name="sampling"/>); outputs
+    /// <see cref="LastLogits"/> and <see cref="NextToken"/>.
     /// </summary>
-    public ComputeGraph RecordDecode(int cacheCapacity)
+    public ComputeGraph RecordDecode(int cacheCapacity, SampleParameters? sampling = null)
     {
         var g = new GraphBuilder();
         var ids = g.Input(InputIds, BufferDType.I32, 1);
@@ -115,7 +119,14 @@ public sealed class PaliGemmaModel
         var embeds = Decoder.Embed(g, ids, "inputs_embeds");
         var hidden = Decoder.RecordLayers(g, embeds, positions, prefix, cacheCapacity);
         var last = Decoder.RecordLmHead(g, hidden, "last_logits_before_softcap", LastLogits);
-        g.ArgMax(last, EmittableVocab, NextToken);
+        RecordNextToken(g, last, sampling);
         return g.Build();
+    }
+
+    /// <summary>The greedy argmax over the emittable ids, or (with <paramref name="sampling"/>) the sampled token.</summary>
+    private void RecordNextToken(GraphBuilder g, BufferId last, SampleParameters? sampling)
+    {
+        if (sampling is { } p) g.Sample(last, EmittableVocab, g.Input(SampleUniform, BufferDType.F32, 1), p, NextToken);
+        else g.ArgMax(last, EmittableVocab, NextToken);
     }
 }

@@ -98,7 +98,7 @@ internal sealed class GpuOpHarness : IDisposable
         Assert.That(actual, Has.Length.EqualTo(reference.Length), $"{what}: length");
         var m = ErrorMeasure.Of(reference, actual);
         TestContext.Out.WriteLine($"{what}: rel L2 {m.RelativeL2:E3}, max abs {m.MaxAbs:E3} (|ref| max {m.MaxReference:E3}), bound rel {relativeBound:E3}");
-        Assert.That(m.UnwrittenOrNaN, Is.EqualTo(0), $"{what}: {m.UnwrittenOrNaN} elements are NaN where the reference is finite (unwritten or wrong), first at {m.FirstNaN}");
+        Assert.That(m.NonFiniteMismatches, Is.EqualTo(0), $"{what}: {m.NonFiniteMismatches} elements disagree with the reference on NaN/∞ (unwritten or wrong), first at {m.FirstMismatch}");
         Assert.That(m.RelativeL2, Is.LessThanOrEqualTo(relativeBound), $"{what}: relative L2 error");
         return m;
     }

@@ -244,6 +244,14 @@ public sealed class CpuBackend : IBackend
         }
     }
 
+    public void Sample(DeviceTensor x, int limit, DeviceTensor uniform, SampleParameters parameters, DeviceTensor y)
+    {
+        var xs = F(x).Span;
+        var us = F(uniform).Span;
+        var ys = I(y);
+        for (var r = 0; r < x.Rows; r++) ys[r] = TokenSampler.Choose(xs.Slice(r * x.Cols, limit), parameters, us[r]).Token;
+    }
+
     public void Dispose() { }
 
     internal static float Gelu(float x)

@@ -69,7 +69,7 @@ public sealed partial class GpuBackend : IBackend
     public IComputeDevice Device => _device;
     public BufferDType FloatStorage => BufferDType.BF16;
 
-    public bool KeepsFloat32(GraphOp op) => op is SoftCapOp or ArgMaxOp or SoftCapArgMaxOp;
+    public bool KeepsFloat32(GraphOp op) => op is SoftCapOp or ArgMaxOp or SoftCapArgMaxOp or SampleOp or SoftCapSampleOp;
 
     /// <summary>What the fusion pass did to the graph most recently prepared (null before the first, or with fusion off).</summary>
     public FusionReport? LastFusion { get; private set; }

@@ -13,6 +13,7 @@ namespace PaliCuda.Backends.Gpu.Fusion;
 /// <item>MatMul gate, MatMul up → GeGlu → one MatMul with the gate|up weight + <see cref="GeGluFusedOp"/>.</item>
 /// <item>MatMul q, k, v → Rope q, Rope k → KvCacheWrite k, v → one MatMul with the q|k|v weight + <see cref="QkvRopeCacheOp"/>.</item>
 /// <item>SoftCap → ArgMax → <see cref="SoftCapArgMaxOp"/>.</item>
+/// <item>SoftCap → Sample → <see cref="SoftCapSampleOp"/>.</item>
 /// </list>
 /// The concatenated weights are views: the weight arena holds q, k, v (and gate, up) back to back, so the fused
 /// weight costs no memory; when they are not adjacent the pattern is skipped and the report says so.
@@ -59,7 +60,7 @@ public sealed class GpuFusionPass
         {
             switch (_ops[i])
             {
-                case SoftCapOp s: FuseSoftCapArgMax(i, s); break;
+                case SoftCapOp s: if (!FuseSoftCapArgMax(i, s)) FuseSoftCapSample(i, s); break;
                 case RmsNormOp r: FuseAddRmsNorm(i, r); break;
                 case MatMulOp m when m.Bias is not null: FuseBiasGelu(i, m); break;
                 case MatMulOp m: if (!FuseQkv(i, m)) FuseGateUp(i, m); break;
@@ -67,13 +68,29 @@ public sealed class GpuFusionPass
         }
     }
 
-    private void FuseSoftCapArgMax(int i, SoftCapOp s)
+    private bool FuseSoftCapArgMax(int i, SoftCapOp s)
     {
-        if (Readers(s.Y).FirstOrDefault(j => _ops[j] is ArgMaxOp) is not (> 0 and var j) || _ops[j] is not ArgMaxOp a) return;
+        if (Readers(s.Y).FirstOrDefault(j => _ops[j] is ArgMaxOp) is not (> 0 and var j) || _ops[j] is not ArgMaxOp a) return false;
         // Placed where the soft cap was: its capped output keeps any other reader (a row slice) satisfied.
         _ops[i] = new SoftCapArgMaxOp(s.X, s.Cap, a.Limit, s.Y, a.Y);
         _ops[j] = null;
         Count("SoftCapArgMax");
+        return true;
+    }
+
+    private void FuseSoftCapSample(int i, SoftCapOp s)
+    {
+        if (Readers(s.Y).FirstOrDefault(j => _ops[j] is SampleOp) is not (> 0 and var j) || _ops[j] is not SampleOp a) return;
+        // The fused op runs where the soft cap was, so the uniform must exist by then: a graph input does.
+        if (_graph[a.Uniform].Kind != BufferKind.Input)
+        {
+            _skipped.Add($"SoftCapSample: uniform '{_graph[a.Uniform].Name}' is computed in the graph, not an input");
+            return;
+        }
+        // As for the argmax, the capped row is written: the kernel re-reads it for its later passes.
+        _ops[i] = new SoftCapSampleOp(s.X, s.Cap, a.Limit, a.Uniform, a.Parameters, s.Y, a.Y);
+        _ops[j] = null;
+        Count("SoftCapSample");
     }
 
     private void FuseAddRmsNorm(int i, RmsNormOp post)
