@@ -40,7 +40,8 @@ public sealed class BenchmarkTarget : IDisposable
             case DeviceKind.Emulated:
             {
                 var emulator = new EmulatedDevice();
-                var device = new PeakMemoryDevice(emulator, new EmulatedBlas(emulator));
+                // Capturable: the end-to-end runs capture their graphs, as the engine does.
+                var device = new PeakMemoryDevice(emulator, new CapturableEmulatedBlas(emulator));
                 return new BenchmarkTarget(kind, new GpuBackend(device, device, options with { StripPtxLineInfo = true }, ownsDevice: true), device);
             }
             case DeviceKind.Cuda:

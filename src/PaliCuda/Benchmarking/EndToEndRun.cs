@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PaliCuda.Backends.Gpu;
 using PaliCuda.Config;
+using PaliCuda.Generation;
 using PaliCuda.Graph;
 using PaliCuda.Imaging;
 using PaliCuda.Model;
@@ -15,10 +16,11 @@ namespace PaliCuda.Benchmarking;
 /// <c>decodeTokens</c>; steps beyond that start over at the first decode position (timing is unchanged by the values).
 /// With a quantization plan the weights are packed at load (a backend that runs packed formats stores them packed;
 /// others get the float32 reconstruction); with <c>allLogits</c> the prefill keeps every position's logits for
-/// <see cref="PrefillTop1"/>. Both executors (KV cache, activation arenas) are made once and reused by every measured
-/// step, as a reused engine generation slot is: the suites measure the steady state. Unlike the engine, the graphs are
-/// issued op by op, not captured and replayed (the benchmark targets' emulated BLAS cannot be captured), and the
-/// prompt is not padded to a shape class (the engine pads the benchmark's 264 ids to 288 by default).
+/// <see cref="PrefillTop1"/>. The run does what a reused engine generation slot does, so the suites measure the engine's
+/// steady state: the prompt is padded to the engine's default shape class (<see cref="EngineOptions.PrefillBucketTokens"/>;
+/// 264 → 272 ids for the 224-px models) and both graphs are captured after their first run and replayed where the
+/// backend can (CUDA and the emulator; the CPU reference issues op by op). With <c>allLogits</c> the prefill is the
+/// engine's verification forward instead: exact length, every row's logits.
 /// </summary>
 public sealed class EndToEndRun : IDisposable
 {
@@ -46,9 +48,13 @@ public sealed class EndToEndRun : IDisposable
         _decodeTokens = decodeTokens;
         _allLogits = allLogits;
         PromptLength = BenchmarkModels.PromptLength(config);
-        var capacity = PromptLength + decodeTokens;
+        // The engine's shape class for this prompt (GenerationSlotKey), without its KV rounding: the cache size does not
+        // change a step's work, which reads keys up to its own position only.
+        PromptCapacity = allLogits ? PromptLength
+            : GenerationSlotKey.For(PromptLength, decodeTokens, int.MaxValue, new EngineOptions().PrefillBucketTokens, 1).PromptCapacity;
+        var capacity = Math.Max(PromptCapacity, PromptLength + decodeTokens);
         var model = new PaliGemmaModel(config);
-        var prefillGraph = model.RecordPrefill(PromptLength, capacity, allLogits);
+        var prefillGraph = model.RecordPrefill(PromptCapacity, capacity, allLogits);
         var decodeGraph = _decodeGraph = model.RecordDecode(capacity);
         _emittable = model.EmittableVocab;
         _weights = new WeightSet(target.Backend);
@@ -65,8 +71,8 @@ public sealed class EndToEndRun : IDisposable
                 else _weights.Load(store, prefillGraph, decodeGraph);
             }
             string[] outputs = [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken];
-            _prefill = new Executor(prefillGraph, _weights, _state, allLogits ? [.. outputs, AllLogits] : outputs);
-            _decode = new Executor(decodeGraph, _weights, _state, outputs);
+            _prefill = new Executor(prefillGraph, _weights, _state, allLogits ? [.. outputs, AllLogits] : outputs) { CaptureAfterFirstRun = true };
+            _decode = new Executor(decodeGraph, _weights, _state, outputs) { CaptureAfterFirstRun = true };
         }
         catch
         {
@@ -87,12 +93,16 @@ public sealed class EndToEndRun : IDisposable
             config.BosTokenId,
             .. Enumerable.Range(0, BenchmarkModels.PromptTextTokens - 2).Select(_ => 3 + (int)(random.NextUInt64() % (ulong)(emittable - 3))),
             Math.Min(108, emittable - 1),
+            .. Enumerable.Repeat(config.PadTokenId, PromptCapacity - PromptLength),
         ];
         _decode.SetInput(PaliGemmaModel.PrefixLength, [PromptLength]);
     }
 
     public PaliGemmaConfig Config { get; }
+    /// <summary>The prompt's ids: image tokens and text.</summary>
     public int PromptLength { get; }
+    /// <summary>Rows the prefill graph runs: the prompt padded to its shape class (the prompt itself with <c>allLogits</c>).</summary>
+    public int PromptCapacity { get; }
     public long WeightBytes => _weights.TotalBytes;
 
     /// <summary>The prefill tap holding every position's capped logits (with <c>allLogits</c>).</summary>
@@ -126,7 +136,7 @@ public sealed class EndToEndRun : IDisposable
         var preprocessMs = wall.Elapsed.TotalMilliseconds;
         _prefill.SetInput(PaliGemmaModel.PixelValues, pixels);
         _prefill.SetInput(PaliGemmaModel.InputIds, _inputIds);
-        _prefill.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, PromptLength).ToArray());
+        _prefill.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, PromptCapacity).ToArray());
         _prefill.SetInput(PaliGemmaModel.PrefixLength, [PromptLength]);
         if (!_allLogits) _prefill.SetInput(PaliGemmaModel.PromptLength, [PromptLength]);
         var deviceMs = Timed(() => _prefill.Run());
