@@ -80,10 +80,19 @@ def build_model(attn):
     torch.set_default_dtype(torch.bfloat16)
     try:
         with torch.device("cuda"):
-            model = PaliGemmaForConditionalGeneration._from_config(cfg, attn_implementation=attn, torch_dtype=torch.bfloat16)
+            model = None
+            # transformers renamed torch_dtype to dtype (v4.56+) and may drop the old name: try both, then neither
+            # (the default dtype set above already makes the parameters bf16).
+            for dtype_kwarg in ({"dtype": torch.bfloat16}, {"torch_dtype": torch.bfloat16}, {}):
+                try:
+                    model = PaliGemmaForConditionalGeneration._from_config(cfg, attn_implementation=attn, **dtype_kwarg)
+                    break
+                except TypeError:
+                    if not dtype_kwarg:
+                        raise
     finally:
         torch.set_default_dtype(torch.float32)
-    return model.eval()
+    return model.to(torch.bfloat16).eval()
 
 
 def reinitialise(model):
