@@ -127,7 +127,7 @@ public sealed class PaliGemmaEngine : IDisposable
         var limit = Options.MaxTotalTokens ?? Config.Text.MaxPositionEmbeddings;
         // A pad id that is the image token would change the image-token count: then every length is its own class.
         var bucket = Config.PadTokenId == Config.ImageTokenIndex ? 1 : Options.PrefillBucketTokens;
-        var key = GenerationSlotKey.For(inputIds.Count, options.MaxNewTokens, limit, bucket, Options.KvCapacityBucketTokens, options.Sampling.Parameters);
+        var key = GenerationSlotKey.For(inputIds.Count, options.MaxNewTokens, limit, bucket, Options.KvCapacityBucketTokens, options.Sampling.Parameters is not null);
         using var hold = Hold(CancellationToken.None);
         var slot = _slots.Lease(key, k => GenerationSlot.Build(Model, _weights, k));
         try
