@@ -46,7 +46,8 @@ public class SampledSlotReuseTests(DeviceKind device)
                 using var g = pooled.StartGeneration(c.Pixels, c.InputIds, Options(sampling));
                 while (g.Next() is not null) { }
                 results.Add(g.ToResult());
-                if (results.Count > 1)
+                // The GPU backend captures (the CPU backend runs op by op): a reused slot's decode is a replay.
+                if (results.Count > 1 && device != DeviceKind.Cpu)
                     Assert.That(g.Slot.Decode.CapturedNodeCount, Is.Not.Null, $"{sampling}: the reused slot's decode step was replayed from its capture");
             }
             var counters = pooled.GenerationSlots;
