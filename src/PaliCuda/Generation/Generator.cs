@@ -49,12 +49,12 @@ public sealed class Generator : IDisposable
         _pool = pool;
         _gate = gate;
         _options = options;
-        // The slot's graphs end in the sampler (its key says so), which reads the parameters from the controls, or in the argmax.
+        // The slot's graphs end in the sampler (its key says so), which reads the parameters from the controls, or in the
+        // argmax. The engine validated the parameters before leasing the slot.
         if (slot.Key.DeviceSampling)
         {
             _sampling = options.Sampling.Parameters
                 ?? throw new ArgumentException("a sampling slot was leased for greedy options", nameof(options));
-            _sampling.Validate();
             _uniform = new DeterministicRandom(options.Sampling.Seed);
         }
         _stopIds = [.. stopIds];

@@ -123,6 +123,9 @@ public sealed class PaliGemmaEngine : IDisposable
         options ??= new GenerationOptions();
         if (options.MaxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxNewTokens, "MaxNewTokens must be ≥ 0");
         options.Sampling.Validate();
+        // The sampler's own check (e.g. a finite temperature), before a slot is leased: the graph no longer sees the
+        // parameters when it is recorded, they are written to its controls input every step.
+        options.Sampling.Parameters?.Validate();
         ValidateInputs(pixelValues, inputIds, options.MaxNewTokens);
         var limit = Options.MaxTotalTokens ?? Config.Text.MaxPositionEmbeddings;
         // A pad id that is the image token would change the image-token count: then every length is its own class.

@@ -28,7 +28,7 @@ public sealed class PaliGemmaModel
     /// <summary>The chosen next id (I32 [1]): the greedy argmax, or the sampled token when the graph samples.</summary>
     public const string NextToken = "next_token";
     /// <summary>
-    /// Sampling graphs only: the step's controls (F32 [1, 4] = u, temperature, top-k, top-p; <see cref="SampleControls"/>),
+    /// Sampling graphs only: the step's controls (F32 [1, 4] = u, temperature, top-k, top-p; <see cref="Graph.SampleControls"/>),
     /// written before every run. Being an input, not part of the recording, one graph samples with every setting.
     /// </summary>
     public const string SampleControls = "sample_controls";

@@ -67,4 +67,15 @@ public class SampledSlotReuseTests(DeviceKind device)
         Assert.That(results.Select(r => string.Join(",", r.TokenIds)).Distinct().Count(), Is.EqualTo(Settings.Length),
             "each setting draws other tokens");
     }
+
+    [Test]
+    public void SettingsTheSamplerRefusesAreRefusedBeforeASlotIsLeased()
+    {
+        var c = TinyCase.Load();
+        using var engine = Load(new EngineOptions());
+        var infinite = Options(new SamplingOptions { Temperature = float.PositiveInfinity, Seed = 5 });
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => engine.StartGeneration(c.Pixels, c.InputIds, infinite));
+        Assert.That(e!.Message, Does.Contain("temperature"));
+        Assert.That(engine.GenerationSlots.SlotsBuilt, Is.Zero, "refused before any slot was built");
+    }
 }
