@@ -1,8 +1,18 @@
 // sampling.cu - one sampled token per row, optionally fused with Gemma 2's final-logit soft cap.
 //
-//   sample_rows:     ids[r] = the token drawn from z[r, 0:limit) (fp32 capped logits) with uniform[r]
+//   sample_rows:     ids[r] = the token drawn from z[r, 0:limit) (fp32 capped logits) with the controls of row r
 //   softcap_sample:  z[r, c] = cap * tanh(x[r, c] / cap) (fp32, written to capped for every c < cols), then as above
 //                    over the capped row it just wrote
+//
+// Controls (PaliCuda.Graph.SampleControls): F32 [rows, 4] in device memory = (u, T, k, p) per row, read at the start of
+// the block. They are data, not launch arguments, so one captured graph samples with whatever the host wrote before the
+// replay: a new u every step, a new T / top-k / top-p every generation. k is a float holding a whole number (exact up to
+// 2^24; the host stores min(k, 2^24), which keeps every candidate as k does since limit <= 2^23).
+// The host validates the parameters before writing them (SampleParameters.Validate); the kernel still maps every value to
+// a defined draw, never faults and never writes an id >= limit: T <= 0 or NaN acts as T = 0 (only the ids whose logit
+// equals the maximum have mass, so the draw takes one of them: the argmax, among equal maxima the one u picks);
+// T = +inf gives every finite logit the same mass; k < 1, k >= limit or NaN is off, a fraction is truncated;
+// p <= 0 or NaN keeps only the first id of the order (as the smallest positive p does); p >= 1 is off; u is clamped.
 //
 // Semantics (PaliCuda.Graph.TokenSampler is the definition and the CPU reference; this kernel gives the same bits):
 // candidates are the non-NaN ids below limit, ordered by (z desc, id asc); top-k keeps the first k; every kept id has
@@ -17,8 +27,8 @@
 // pass that finds the maximum); ties at the threshold key keep the lowest ids (a block scan finds the cut id).
 // Top-p: the same 4 passes over the top-k set with a count and a mass histogram, selecting on mass. Draw: a block-wide
 // exclusive scan of the per-chunk kept mass finds the chunk holding t; its thread walks it. Passes that are off
-// (k = 0 or k >= candidates, p = 1) are skipped. Later passes re-read the capped row (L2-resident); no allocation, no
-// host synchronisation, and u is read from device memory, so a captured graph samples with each step's new u.
+// (k = 0 or k >= candidates, p = 1) are skipped: a branch on values every thread of the block read alike. Later passes
+// re-read the capped row (L2-resident); no allocation, no host synchronisation.
 // Launch: grid = rows, block = 1024.
 #include "common.cuh"
 
@@ -312,10 +322,20 @@ __device__ void top_p(const Row& r, float p, unsigned& t, int& cut, Shared& s) {
     }
 }
 
+// The smallest positive float: as top-p it keeps exactly the first id of the order (ceil(p * S) = 1 for every S > 0).
+constexpr float kSmallestP = 1.40129846e-45f;
+
 __device__ void sample_row(int* ids, int* kept_out, float* capped, const void* x, int x_dtype, int cols, int limit,
-                           float cap, const float* uniform, float temperature, int k, float p) {
+                           float cap, const float* controls) {
     __shared__ Shared s;
     const int row = blockIdx.x;
+    // This row's controls (u, T, k, p), mapped to values the passes below are defined for (see the header).
+    const float* control = controls + 4LL * row;
+    const float uniform = control[0];
+    const float temperature = control[1] > 0.0f ? control[1] : 0.0f;
+    const float k_value = control[2];
+    const int k = k_value >= 1.0f && k_value < (float)limit ? (int)k_value : 0;
+    const float p = control[3] > 0.0f ? control[3] : kSmallestP;
     const long long base = (long long)row * cols;
     Row r;
     r.z = (cap > 0.0f ? capped : static_cast<const float*>(x)) + base;
@@ -371,7 +391,7 @@ __device__ void sample_row(int* ids, int* kept_out, float* capped, const void* x
         }
     });
     const u64 before = block_exclusive_scan(mine, s);
-    const u64 target = draw_point(uniform[row], s.total);
+    const u64 target = draw_point(uniform, s.total);
     if (before <= target && target < before + mine) {
         u64 running = before;
         for (int c = r.lo; c < r.hi; ++c) {
@@ -393,12 +413,11 @@ __device__ void sample_row(int* ids, int* kept_out, float* capped, const void* x
 }  // namespace palicuda_sampling
 
 extern "C" __global__ void __launch_bounds__(1024, 1) palicuda_sample_rows(int* ids, int* kept, const float* x, int cols, int limit,
-                                                                       const float* uniform, float temperature, int k, float p) {
-    palicuda_sampling::sample_row(ids, kept, nullptr, x, palicuda::kF32, cols, limit, 0.0f, uniform, temperature, k, p);
+                                                                       const float* controls) {
+    palicuda_sampling::sample_row(ids, kept, nullptr, x, palicuda::kF32, cols, limit, 0.0f, controls);
 }
 
 extern "C" __global__ void __launch_bounds__(1024, 1) palicuda_softcap_sample(int* ids, int* kept, float* capped, const void* x, int x_dtype,
-                                                                          int cols, int limit, float cap, const float* uniform,
-                                                                          float temperature, int k, float p) {
-    palicuda_sampling::sample_row(ids, kept, capped, x, x_dtype, cols, limit, cap, uniform, temperature, k, p);
+                                                                          int cols, int limit, float cap, const float* controls) {
+    palicuda_sampling::sample_row(ids, kept, capped, x, x_dtype, cols, limit, cap, controls);
 }

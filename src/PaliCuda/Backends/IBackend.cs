@@ -86,6 +86,9 @@ public interface IBackend : IDisposable
     void SliceRows(DeviceTensor x, int start, DeviceTensor y);
     void GatherLastRow(DeviceTensor x, DeviceTensor length, DeviceTensor y);
     void ArgMax(DeviceTensor x, int limit, DeviceTensor y);
-    /// <summary>y[r] = the token <see cref="Graph.TokenSampler"/> draws from x[r, 0 : limit) with uniform[r] (F32 [rows]).</summary>
-    void Sample(DeviceTensor x, int limit, DeviceTensor uniform, Graph.SampleParameters parameters, DeviceTensor y);
+    /// <summary>
+    /// y[r] = the token <see cref="Graph.TokenSampler"/> draws from x[r, 0 : limit) with the controls of row r
+    /// (F32 [rows, 4] = u, temperature, top-k, top-p: <see cref="Graph.SampleControls"/>), read when the op runs.
+    /// </summary>
+    void Sample(DeviceTensor x, int limit, DeviceTensor controls, DeviceTensor y);
 }

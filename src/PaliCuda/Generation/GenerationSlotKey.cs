@@ -1,5 +1,3 @@
-using PaliCuda.Graph;
-
 namespace PaliCuda.Generation;
 
 /// <summary>
@@ -9,17 +7,18 @@ namespace PaliCuda.Generation;
 /// <param name="PromptCapacity">Ids the prefill graph takes (the prompt length rounded up to the prefill bucket).</param>
 /// <param name="CacheCapacity">KV-cache positions (prompt class + new tokens rounded up to the KV bucket).</param>
 /// <param name="DeviceSampling">
-/// How the graphs choose the token: null for the greedy argmax, else the sampling op's parameters (temperature, top-k,
-/// top-p: attributes of the recorded graph). The seed is not part of the key: the draws are an input of every step.
+/// How the graphs choose the token: false for the greedy argmax, true for the sampling op. Temperature, top-k, top-p
+/// and the seed are not part of the key: they reach the graph as the <see cref="Model.PaliGemmaModel.SampleControls"/>
+/// input of every step, so generations with any sampling settings share one sampling slot of their class.
 /// </param>
-internal readonly record struct GenerationSlotKey(int PromptCapacity, int CacheCapacity, SampleParameters? DeviceSampling)
+internal readonly record struct GenerationSlotKey(int PromptCapacity, int CacheCapacity, bool DeviceSampling)
 {
     /// <summary>
     /// The class of a prompt of <paramref name="promptLength"/> ids generating up to <paramref name="maxNewTokens"/>,
     /// under a limit of <paramref name="tokenLimit"/> positions (which the caller has checked prompt + new tokens fits).
     /// </summary>
     public static GenerationSlotKey For(int promptLength, int maxNewTokens, int tokenLimit, int prefillBucket, int kvBucket,
-        SampleParameters? sampling = null)
+        bool sampling = false)
     {
         var prompt = Math.Min(RoundUp(promptLength, prefillBucket), Math.Max(promptLength, tokenLimit));
         // At least one decode position, as before pooling: the cache is never exactly full after the prefill.

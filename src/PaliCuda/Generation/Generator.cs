@@ -17,8 +17,11 @@ public sealed class Generator : IDisposable
     private readonly GenerationSlotPool _pool;
     private readonly Executor _prefill;
     private readonly Executor _decode;
-    // Sampling only: the per-step uniform values, written as a graph input (the device draws the token).
+    // Sampling only: the per-step uniform values and the generation's T / top-k / top-p, written together as the
+    // controls input before every step (the device draws the token).
     private readonly DeterministicRandom? _uniform;
+    private readonly SampleParameters _sampling;
+    private readonly float[] _controls = new float[SampleControls.Width];
     private readonly HashSet<int> _stopIds;
     private readonly int _promptLength;
     private readonly List<int> _tokens = [];
@@ -46,8 +49,14 @@ public sealed class Generator : IDisposable
         _pool = pool;
         _gate = gate;
         _options = options;
-        // The slot's graphs end in the sampler for these parameters (its key says so) or in the argmax.
-        _uniform = slot.Key.DeviceSampling is null ? null : new DeterministicRandom(options.Sampling.Seed);
+        // The slot's graphs end in the sampler (its key says so), which reads the parameters from the controls, or in the
+        // argmax. The engine validated the parameters before leasing the slot.
+        if (slot.Key.DeviceSampling)
+        {
+            _sampling = options.Sampling.Parameters
+                ?? throw new ArgumentException("a sampling slot was leased for greedy options", nameof(options));
+            _uniform = new DeterministicRandom(options.Sampling.Seed);
+        }
         _stopIds = [.. stopIds];
         _promptLength = inputIds.Count;
         _stepLogits = options.RecordStepLogits ? [] : null;
@@ -107,7 +116,7 @@ public sealed class Generator : IDisposable
         if (step == 0)
         {
             _prefillClock.Start();
-            SetUniform(_prefill);
+            SetControls(_prefill);
             _prefill.Run(cancellationToken);
             _prefillClock.Stop();
             run = _prefill;
@@ -117,7 +126,7 @@ public sealed class Generator : IDisposable
             _decodeClock.Start();
             _decode.SetInput(PaliGemmaModel.InputIds, [_lastToken]);
             _decode.SetInput(PaliGemmaModel.CachePosition, [_promptLength + step - 1]);
-            SetUniform(_decode);
+            SetControls(_decode);
             _decode.Run(cancellationToken);
             _decodeClock.Stop();
             run = _decode;
@@ -135,10 +144,16 @@ public sealed class Generator : IDisposable
         return new GeneratedToken(step, token, isStop);
     }
 
-    /// <summary>Sampling: this step's u, drawn from the seeded stream whether the step is the prefill or a decode.</summary>
-    private void SetUniform(Executor run)
+    /// <summary>
+    /// Sampling: this step's controls, u drawn from the seeded stream whether the step is the prefill or a decode, T /
+    /// top-k / top-p this generation's (validated when it started). Written every step because the slot's previous
+    /// generation, or the other graph of this one, may have left other values in the input.
+    /// </summary>
+    private void SetControls(Executor run)
     {
-        if (_uniform is { } random) run.SetInput(PaliGemmaModel.SampleUniform, [random.NextSingle()]);
+        if (_uniform is not { } random) return;
+        SampleControls.Write(_controls, _sampling, random.NextSingle());
+        run.SetInput(PaliGemmaModel.SampleControls, _controls);
     }
 
     public GenerationResult ToResult() =>

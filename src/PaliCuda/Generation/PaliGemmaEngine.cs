@@ -123,11 +123,14 @@ public sealed class PaliGemmaEngine : IDisposable
         options ??= new GenerationOptions();
         if (options.MaxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxNewTokens, "MaxNewTokens must be ≥ 0");
         options.Sampling.Validate();
+        // The sampler's own check (e.g. a finite temperature), before a slot is leased: the graph no longer sees the
+        // parameters when it is recorded, they are written to its controls input every step.
+        options.Sampling.Parameters?.Validate();
         ValidateInputs(pixelValues, inputIds, options.MaxNewTokens);
         var limit = Options.MaxTotalTokens ?? Config.Text.MaxPositionEmbeddings;
         // A pad id that is the image token would change the image-token count: then every length is its own class.
         var bucket = Config.PadTokenId == Config.ImageTokenIndex ? 1 : Options.PrefillBucketTokens;
-        var key = GenerationSlotKey.For(inputIds.Count, options.MaxNewTokens, limit, bucket, Options.KvCapacityBucketTokens, options.Sampling.Parameters);
+        var key = GenerationSlotKey.For(inputIds.Count, options.MaxNewTokens, limit, bucket, Options.KvCapacityBucketTokens, options.Sampling.Parameters is not null);
         using var hold = Hold(CancellationToken.None);
         var slot = _slots.Lease(key, k => GenerationSlot.Build(Model, _weights, k));
         try

@@ -20,7 +20,7 @@ public sealed record SamplingOptions
 
     public bool IsGreedy => Temperature <= 0f || TopK == 1;
 
-    /// <summary>The sampling op's attributes; null when greedy (the graph then takes the argmax).</summary>
+    /// <summary>The draw's settings (written to the sampling graph's controls input); null when greedy (the graph then takes the argmax).</summary>
     public SampleParameters? Parameters => IsGreedy ? null : new SampleParameters(Temperature, TopK, TopP);
 
     public void Validate()

@@ -175,17 +175,18 @@ public sealed class GraphBuilder
     }
 
     /// <summary>
-    /// The token drawn from each row of x[:, 0 : limit) (I32 [rows]) with the uniform value of that row (an F32 [rows]
-    /// buffer, normally a graph input written before every run); <see cref="TokenSampler"/> defines the draw.
+    /// The token drawn from each row of x[:, 0 : limit) (I32 [rows]) with that row's controls (an F32 [rows, 4] buffer
+    /// of u, temperature, top-k, top-p, normally a graph input written before every run: <see cref="SampleControls"/>);
+    /// <see cref="TokenSampler"/> defines the draw.
     /// </summary>
-    public BufferId Sample(BufferId x, int limit, BufferId uniform, SampleParameters parameters, string name)
+    public BufferId Sample(BufferId x, int limit, BufferId controls, string name)
     {
         var (m, n) = Matrix(x, "Sample", "x");
         if (limit <= 0 || limit > n || limit > TokenSampler.MaxVocabulary) Fail("Sample", $"limit {limit} outside 1..{Math.Min(n, TokenSampler.MaxVocabulary)}");
-        if (this[uniform].DType != BufferDType.F32 || this[uniform].ElementCount != m) Fail("Sample", $"uniform {this[uniform]} should be an F32 vector of {m} elements");
-        if (parameters.Problem is { } problem) Fail("Sample", problem);
+        if (this[controls].DType != BufferDType.F32 || this[controls].ElementCount != m * SampleControls.Width)
+            Fail("Sample", $"controls {this[controls]} should be F32 [{m}, {SampleControls.Width}] (u, temperature, top-k, top-p per row)");
         var id = Add(name, [m], BufferDType.I32, BufferKind.Activation);
-        _ops.Add(new SampleOp(x, limit, uniform, parameters, id));
+        _ops.Add(new SampleOp(x, limit, controls, id));
         return id;
     }
 

@@ -1,9 +1,10 @@
 namespace PaliCuda.Graph;
 
 /// <summary>
-/// The attributes of a sampling op (<see cref="Ops.SampleOp"/>): temperature T &gt; 0, top-k (0 = off), top-p in (0, 1]
-/// (1 = off). Greedy choice is not a sampling setting: it is the ArgMax op. <see cref="TokenSampler"/> defines the
-/// semantics.
+/// The settings of a draw: temperature T &gt; 0, top-k (0 = off), top-p in (0, 1] (1 = off). A sampling op
+/// (<see cref="Ops.SampleOp"/>) reads them at run time from its controls input (<see cref="SampleControls"/>), so they
+/// are not part of a recorded graph. Greedy choice is not a sampling setting: it is the ArgMax op.
+/// <see cref="TokenSampler"/> defines the semantics.
 /// </summary>
 public readonly record struct SampleParameters(float Temperature, int TopK, float TopP)
 {

@@ -27,8 +27,11 @@ public sealed class PaliGemmaModel
     public const string LastLogits = "last_logits";
     /// <summary>The chosen next id (I32 [1]): the greedy argmax, or the sampled token when the graph samples.</summary>
     public const string NextToken = "next_token";
-    /// <summary>Sampling graphs only: the step's uniform value u in [0, 1) (F32 [1]), written before every run.</summary>
-    public const string SampleUniform = "sample_uniform";
+    /// <summary>
+    /// Sampling graphs only: the step's controls (F32 [1, 4] = u, temperature, top-k, top-p; <see cref="Graph.SampleControls"/>),
+    /// written before every run. Being an input, not part of the recording, one graph samples with every setting.
+    /// </summary>
+    public const string SampleControls = "sample_controls";
 
     public PaliGemmaConfig Config { get; }
     public SiglipVisionTower Vision { get; }
@@ -58,7 +61,7 @@ public sealed class PaliGemmaModel
     /// the last row is row T − 1: the verification path, recorded for the exact prompt length. Otherwise only row L − 1
     /// reaches the LM head, chosen on the device (<see cref="GraphBuilder.GatherLastRow"/>), so one recorded graph
     /// serves every prompt length L ≤ T of a shape class. Always produces <see cref="LastLogits"/> and <see cref="NextToken"/>:
-    /// the argmax, or with <paramref name="sampling"/> the token drawn with the <see cref="SampleUniform"/> input.
+    /// the argmax, or with <paramref name="sampling"/> the token drawn with the <see cref="SampleControls"/> input.
     /// </summary>
     /// <remarks>
     /// <para><b>Why padding a prompt to T is harmless.</b> The ids after the real L are pad ids at cache positions
@@ -69,7 +72,7 @@ public sealed class PaliGemmaModel
     /// p (cache position p ≥ L) writes slot p before its attention, which reads keys below max(L, p + 1) only
     /// (<see cref="AttentionMaskSpec.KeyLimit"/>, the bound the CPU attention and every GPU attention kernel loop to).</para>
     /// </remarks>
-    public ComputeGraph RecordPrefill(int promptCapacity, int cacheCapacity, bool allLogits, SampleParameters? sampling = null)
+    public ComputeGraph RecordPrefill(int promptCapacity, int cacheCapacity, bool allLogits, bool sampling = false)
     {
         if (promptCapacity < Config.NumImageTokens + 1)
             throw new ModelInputException($"a prompt needs the {Config.NumImageTokens} image tokens and at least one text token; got {promptCapacity} ids");
@@ -107,10 +110,10 @@ public sealed class PaliGemmaModel
 
     /// <summary>
     /// One decode step: inputs input_ids [1], cache_position [1] (prompt length + tokens generated before it),
-    /// prefix_length [1] (and <see cref="SampleUniform"/> [1] with <paramref name="sampling"/>); outputs
+    /// prefix_length [1] (and <see cref="SampleControls"/> [1, 4] with <paramref name="sampling"/>); outputs
     /// <see cref="LastLogits"/> and <see cref="NextToken"/>.
     /// </summary>
-    public ComputeGraph RecordDecode(int cacheCapacity, SampleParameters? sampling = null)
+    public ComputeGraph RecordDecode(int cacheCapacity, bool sampling = false)
     {
         var g = new GraphBuilder();
         var ids = g.Input(InputIds, BufferDType.I32, 1);
@@ -124,9 +127,9 @@ public sealed class PaliGemmaModel
     }
 
     /// <summary>The greedy argmax over the emittable ids, or (with <paramref name="sampling"/>) the sampled token.</summary>
-    private void RecordNextToken(GraphBuilder g, BufferId last, SampleParameters? sampling)
+    private void RecordNextToken(GraphBuilder g, BufferId last, bool sampling)
     {
-        if (sampling is { } p) g.Sample(last, EmittableVocab, g.Input(SampleUniform, BufferDType.F32, 1), p, NextToken);
+        if (sampling) g.Sample(last, EmittableVocab, g.Input(SampleControls, BufferDType.F32, 1, Graph.SampleControls.Width), NextToken);
         else g.ArgMax(last, EmittableVocab, NextToken);
     }
 }

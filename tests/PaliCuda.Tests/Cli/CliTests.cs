@@ -58,6 +58,31 @@ public class CliTests
         Assert.That(error, Does.Contain("finished by StopToken"));
     }
 
+    /// <summary>
+    /// --temperature/--top-k/--top-p/--seed reach the sampler: the streamed text is the library's for those options and
+    /// the same on a second run; another seed reaches the sampler too (it draws another caption on this picture).
+    /// </summary>
+    [Test]
+    public async Task GenerateSamplesWithTheGivenTemperatureTopKTopPAndSeed()
+    {
+        var image = TestPaths.DemoModel("samples", "sample03_200x150.png");
+        string[] args = ["generate", "--model", TestPaths.DemoModel(), "--image", image, "--prompt", "caption en", "--device", "cpu",
+            "--max-new-tokens", "8", "--temperature", "1.5", "--top-k", "50", "--top-p", "0.95", "--seed", "7"];
+        var first = await Run(args);
+        Assert.That(first.Code, Is.EqualTo(ExitCodes.Success), first.Err);
+        var second = await Run(args);
+        Assert.That(second.Out, Is.EqualTo(first.Out), "same seed, same text");
+        var otherSeed = await Run([.. args[..^1], "8"]);
+        Assert.That(otherSeed.Code, Is.EqualTo(ExitCodes.Success), otherSeed.Err);
+        Assert.That(otherSeed.Out, Is.Not.EqualTo(first.Out), "seed 8 draws another caption than seed 7");
+
+        using var pipeline = PaliCuda.Pipeline.PaliGemmaPipeline.Open(TestPaths.DemoModel());
+        var sampling = new PaliCuda.Generation.SamplingOptions { Temperature = 1.5f, TopK = 50, TopP = 0.95f, Seed = 7 };
+        var library = pipeline.Run(image, "caption en", new PaliCuda.Generation.GenerationOptions { MaxNewTokens = 8, Sampling = sampling });
+        TestContext.Out.WriteLine($"sampled: '{first.Out.Trim()}'");
+        Assert.That(first.Out.Trim(), Is.EqualTo(library.Text.Trim()), "the CLI samples exactly as the library does with these options");
+    }
+
     [Test]
     public async Task AnImageThatIsNotAnImageIsABadInputWithOneLine()
     {

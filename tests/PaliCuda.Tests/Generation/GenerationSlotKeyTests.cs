@@ -20,7 +20,7 @@ public class GenerationSlotKeyTests
         Assert.That((key.PromptCapacity, key.CacheCapacity), Is.EqualTo((expectedPrompt, expectedCache)));
         Assert.That(key.PromptCapacity, Is.GreaterThanOrEqualTo(prompt));
         Assert.That(key.CacheCapacity, Is.GreaterThanOrEqualTo(Math.Max(key.PromptCapacity, prompt + Math.Max(1, maxNew))));
-        Assert.That(key.DeviceSampling, Is.Null);
+        Assert.That(key.DeviceSampling, Is.False, "greedy unless asked");
     }
 
     [Test]

@@ -8,7 +8,8 @@ namespace PaliCuda.Tests.Gpu;
 /// kernels/sampling.cu against <see cref="TokenSampler"/>, the CPU reference. The masses are integers and the kernel's
 /// fp32 steps are the reference's (IEEE fma, multiply, divide; no library exp), so the comparison is exact: the kept
 /// set (its size, which identifies it, see <see cref="SampleChoice"/>) and the drawn id must equal the reference's for
-/// every row, with no rounding allowance. Outputs start poisoned (−1), so an unwritten id fails.
+/// every row, with no rounding allowance. Outputs start poisoned (−1), so an unwritten id fails. The parameters reach the
+/// kernel as data (<see cref="SampleControls"/>, F32 [rows, 4]), and the reference reads them back from the same floats.
 /// Emulated runtime: the sweep uses vocabularies up to 3000; one 32 768-column case stands for the large ones
 /// (257 216 in PaliGemma runs the same code with longer per-thread chunks).
 /// </summary>
@@ -61,11 +62,11 @@ public class GpuSamplingKernelTests(GpuTarget target)
             var uniforms = new DeterministicRandom((ulong)h.Seed);
             foreach (var p in new[] { new SampleParameters(1f, 0, 1f), new SampleParameters(0.5f, 5, 0.9f) })
             {
-                var u = Uniforms(h, uniforms);
+                var controls = Controls(h, uniforms, p);
                 var capped = h.Outputs([Rows, cols], BufferDType.F32);
                 var ids = h.Outputs([Rows], BufferDType.I32, BufferDType.I32);
                 var kept = h.Outputs([Rows], BufferDType.I32, BufferDType.I32);
-                h.Gpu.SoftCapSample(x.Gpu, cap, limit, capped.Gpu, u.Gpu, p, ids.Gpu, kept.Gpu);
+                h.Gpu.SoftCapSample(x.Gpu, cap, limit, capped.Gpu, controls.Gpu, ids.Gpu, kept.Gpu);
                 h.Cpu.SoftCap(x.Cpu, cap, capped.Cpu);
                 var deviceCapped = h.Read(h.Gpu, capped.Gpu);
                 var referenceCapped = h.Read(h.Cpu, capped.Cpu);
@@ -75,7 +76,7 @@ public class GpuSamplingKernelTests(GpuTarget target)
                 GpuOpHarness.AssertClose($"soft-capped logits ({type})", numbers.Select(i => referenceCapped[i]).ToArray(),
                     numbers.Select(i => deviceCapped[i]).ToArray(), SoftCapRelative);
                 // The draw is exact given the capped values, so it is checked against the device's own capped row.
-                AssertEqualsReference(h, deviceCapped, cols, limit, p, h.Read(h.Cpu, u.Cpu), ids.Gpu, kept.Gpu, $"fused, {type}");
+                AssertEqualsReference(h, deviceCapped, cols, limit, h.Read(h.Cpu, controls.Cpu), ids.Gpu, kept.Gpu, $"fused, {type}");
             }
         }
     }
@@ -85,10 +86,11 @@ public class GpuSamplingKernelTests(GpuTarget target)
     {
         using var h = Harness(35_000);
         var x = h.Pair([float.NaN, float.NaN, float.NaN, 2f, float.NaN, float.NaN], [2, 3], BufferDType.F32);
-        var u = h.Pair([0.6f, 0.6f], [2], BufferDType.F32);
+        var row = SampleControls.Of(new SampleParameters(1f, 2, 0.5f), 0.6f);
+        var controls = h.Pair([.. row, .. row], [2, SampleControls.Width], BufferDType.F32);
         var ids = h.Outputs([2], BufferDType.I32, BufferDType.I32);
         var kept = h.Outputs([2], BufferDType.I32, BufferDType.I32);
-        h.Gpu.Sample(x.Gpu, 3, u.Gpu, new SampleParameters(1f, 2, 0.5f), ids.Gpu, kept.Gpu);
+        h.Gpu.Sample(x.Gpu, 3, controls.Gpu, ids.Gpu, kept.Gpu);
         Assert.That(h.ReadInts(h.Gpu, ids.Gpu), Is.EqualTo(new[] { 0, 0 }), "row 0 has no candidate; row 1's only candidate is id 0");
         Assert.That(h.ReadInts(h.Gpu, kept.Gpu), Is.EqualTo(new[] { 0, 1 }));
     }
@@ -98,14 +100,90 @@ public class GpuSamplingKernelTests(GpuTarget target)
     {
         using var h = Harness(34_000);
         var x = h.Pair(h.Normal(2 * 8), [2, 8], BufferDType.F32);
-        var u = h.Pair([0.1f, 0.2f], [2], BufferDType.F32);
+        var row = SampleControls.Of(new SampleParameters(1f, 0, 1f), 0.1f);
+        var controls = h.Pair([.. row, .. row], [2, SampleControls.Width], BufferDType.F32);
         var ids = h.Outputs([2], BufferDType.I32, BufferDType.I32);
-        var ok = new SampleParameters(1f, 0, 1f);
-        Assert.Throws<PaliCuda.Backends.Gpu.GpuLaunchException>(() => h.Gpu.Sample(x.Gpu, 9, u.Gpu, ok, ids.Gpu));
-        Assert.Throws<PaliCuda.Backends.Gpu.GpuLaunchException>(() => h.Gpu.Sample(x.Gpu, 8, u.Gpu, ok with { TopP = 0f }, ids.Gpu));
-        Assert.Throws<PaliCuda.Backends.Gpu.GpuLaunchException>(() => h.Gpu.Sample(x.Gpu, 8, ids.Gpu, ok, ids.Gpu));
+        Assert.DoesNotThrow(() => h.Gpu.Sample(x.Gpu, 8, controls.Gpu, ids.Gpu), "the well-formed call the others differ from");
+        Assert.Throws<PaliCuda.Backends.Gpu.GpuLaunchException>(() => h.Gpu.Sample(x.Gpu, 9, controls.Gpu, ids.Gpu));
+        var uniformOnly = h.Pair([0.1f, 0.2f], [2], BufferDType.F32);
+        Assert.Throws<PaliCuda.Backends.Gpu.GpuLaunchException>(() => h.Gpu.Sample(x.Gpu, 8, uniformOnly.Gpu, ids.Gpu), "one float per row is not a row of controls");
+        var intControls = h.Outputs([2, SampleControls.Width], BufferDType.I32, BufferDType.I32);
+        Assert.Throws<PaliCuda.Backends.Gpu.GpuLaunchException>(() => h.Gpu.Sample(x.Gpu, 8, intControls.Gpu, ids.Gpu));
         var bf16 = h.Pair(h.Normal(2 * 8), [2, 8]);
-        Assert.Throws<PaliCuda.Backends.Gpu.GpuLaunchException>(() => h.Gpu.Sample(bf16.Gpu, 8, u.Gpu, ok, ids.Gpu));
+        Assert.Throws<PaliCuda.Backends.Gpu.GpuLaunchException>(() => h.Gpu.Sample(bf16.Gpu, 8, controls.Gpu, ids.Gpu));
+        // Values are checked where they are written (and where the CPU reference reads them), not at launch.
+        Assert.Throws<ArgumentOutOfRangeException>(() => SampleControls.Of(new SampleParameters(1f, 0, 0f), 0.5f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SampleControls.Of(new SampleParameters(0f, 0, 1f), 0.5f));
+    }
+
+    /// <summary>
+    /// One launch, every row with other controls (u, T, k, p): each row must draw what the reference draws with its own,
+    /// so the kernel reads the controls of its row, not of row 0.
+    /// </summary>
+    [Test]
+    public void EachRowSamplesWithItsOwnControls()
+    {
+        const int cols = 1000, limit = 999;
+        using var h = Harness(36_000);
+        var one = Logits(h, cols, limit).AsSpan(0, cols).ToArray();
+        var logits = Enumerable.Repeat(one, Rows).SelectMany(r => r).ToArray();
+        var x = h.Pair(logits, [Rows, cols], BufferDType.F32);
+        SampleParameters[] settings = [new(0.3f, 0, 1f), new(1f, 7, 1f), new(2f, 0, 0.5f), new(1f, 50, 0.9f)];
+        float[] u = [0.9f, 0.2f, 0.7f, 0.4f];
+        var rows = settings.Zip(u, SampleControls.Of).SelectMany(r => r).ToArray();
+        var controls = h.Pair(rows, [Rows, SampleControls.Width], BufferDType.F32);
+        var ids = h.Outputs([Rows], BufferDType.I32, BufferDType.I32);
+        var kept = h.Outputs([Rows], BufferDType.I32, BufferDType.I32);
+        h.Gpu.Sample(x.Gpu, limit, controls.Gpu, ids.Gpu, kept.Gpu);
+        AssertEqualsReference(h, logits, cols, limit, rows, ids.Gpu, kept.Gpu, "per-row controls");
+        var alike = settings.Select(p => TokenSampler.Choose(one.AsSpan(0, limit), p, u[0]).Kept).Distinct().Count();
+        Assert.That(alike, Is.EqualTo(Rows), "the settings keep sets of different sizes, so a row reading another row's controls shows");
+    }
+
+    /// <summary>
+    /// Controls the host never writes (it validates first) still give the documented, defined draw (see the kernel
+    /// header): T ≤ 0 or NaN acts as T = 0 (only the maximum has mass: with a unique maximum, the argmax); p ≤ 0 or NaN
+    /// keeps only the first id of the order; k &lt; 1, NaN or beyond the limit is off and a fraction is truncated;
+    /// T = +∞ draws among all. Every id is below the limit. The CPU reference refuses such rows with a typed exception.
+    /// </summary>
+    [Test]
+    public void ControlsTheHostWouldRefuseGiveTheDocumentedDraw()
+    {
+        const int cols = 100, limit = 97;
+        using var h = Harness(37_000);
+        var one = h.Normal(cols, 3);
+        var argmax = Enumerable.Range(0, limit).MaxBy(i => one[i]);
+        (float T, float K, float P, int ExpectedKept, int? ExpectedId, string What)[] cases =
+        [
+            (0f, 0, 1f, limit, argmax, "T = 0"),
+            (-1f, 0, 1f, limit, argmax, "T < 0"),
+            (float.NaN, 5, 1f, 5, argmax, "T NaN"),
+            (1f, 0, 0f, 1, argmax, "p = 0"),
+            (1f, 0, float.NaN, 1, argmax, "p NaN"),
+            (1f, float.NaN, 1f, limit, null, "k NaN"),
+            (1f, -3f, 1f, limit, null, "k < 0"),
+            (1f, 1e30f, 1f, limit, null, "k huge"),
+            (1f, 2.5f, 1f, 2, null, "k = 2.5"),
+            (float.PositiveInfinity, 0, 1f, limit, null, "T = +inf"),
+        ];
+        var n = cases.Length;
+        var logits = Enumerable.Repeat(one, n).SelectMany(r => r).ToArray();
+        var x = h.Pair(logits, [n, cols], BufferDType.F32);
+        var rows = cases.SelectMany(c => new[] { 0.7f, c.T, c.K, c.P }).ToArray();
+        var controls = h.Pair(rows, [n, SampleControls.Width], BufferDType.F32);
+        var ids = h.Outputs([n], BufferDType.I32, BufferDType.I32);
+        var kept = h.Outputs([n], BufferDType.I32, BufferDType.I32);
+        h.Gpu.Sample(x.Gpu, limit, controls.Gpu, ids.Gpu, kept.Gpu);
+        var deviceIds = h.ReadInts(h.Gpu, ids.Gpu);
+        var deviceKept = h.ReadInts(h.Gpu, kept.Gpu);
+        for (var r = 0; r < n; r++)
+        {
+            Assert.That(deviceIds[r], Is.InRange(0, limit - 1), cases[r].What);
+            Assert.That(deviceKept[r], Is.EqualTo(cases[r].ExpectedKept), $"kept-set size, {cases[r].What}");
+            if (cases[r].ExpectedId is { } id) Assert.That(deviceIds[r], Is.EqualTo(id), $"token, {cases[r].What}");
+        }
+        var cpuIds = h.Outputs([n], BufferDType.I32, BufferDType.I32);
+        Assert.Throws<ArgumentOutOfRangeException>(() => h.Cpu.Sample(x.Cpu, limit, controls.Cpu, cpuIds.Cpu));
     }
 
     private const int Rows = 4;
@@ -137,35 +215,39 @@ public class GpuSamplingKernelTests(GpuTarget target)
         return v;
     }
 
-    private static (PaliCuda.Backends.DeviceTensor Gpu, PaliCuda.Backends.DeviceTensor Cpu) Uniforms(GpuOpHarness h, DeterministicRandom random)
+    /// <summary>Controls [Rows, 4]: parameters <paramref name="p"/> in every row, each row's u from <paramref name="random"/>.</summary>
+    private static (PaliCuda.Backends.DeviceTensor Gpu, PaliCuda.Backends.DeviceTensor Cpu) Controls(GpuOpHarness h, DeterministicRandom random,
+        SampleParameters p)
     {
         // Half the time row 0 draws at u = 0, otherwise row 3 just below 1: the two ends of the draw (at u = 0 an id
         // of zero mass before the first massive one must not be taken).
         var u = Enumerable.Range(0, Rows).Select(_ => random.NextSingle()).ToArray();
         if (u[1] < 0.5f) u[0] = 0f;
         else u[3] = 1f - 1f / (1 << 24);
-        return h.Pair(u, [Rows], BufferDType.F32);
+        return h.Pair(u.SelectMany(v => SampleControls.Of(p, v)).ToArray(), [Rows, SampleControls.Width], BufferDType.F32);
     }
 
     private static void AssertSampleMatches(GpuOpHarness h, PaliCuda.Backends.DeviceTensor x, float[] logits, int cols, int limit,
         SampleParameters p, DeterministicRandom uniforms)
     {
-        var u = Uniforms(h, uniforms);
+        var controls = Controls(h, uniforms, p);
         var ids = h.Outputs([Rows], BufferDType.I32, BufferDType.I32);
         var kept = h.Outputs([Rows], BufferDType.I32, BufferDType.I32);
-        h.Gpu.Sample(x, limit, u.Gpu, p, ids.Gpu, kept.Gpu);
-        AssertEqualsReference(h, logits, cols, limit, p, h.Read(h.Cpu, u.Cpu), ids.Gpu, kept.Gpu, "");
+        h.Gpu.Sample(x, limit, controls.Gpu, ids.Gpu, kept.Gpu);
+        AssertEqualsReference(h, logits, cols, limit, h.Read(h.Cpu, controls.Cpu), ids.Gpu, kept.Gpu, "");
     }
 
-    private static void AssertEqualsReference(GpuOpHarness h, float[] logits, int cols, int limit, SampleParameters p, float[] u,
+    /// <summary>Every row's device id and kept-set size equal the reference's with the parameters and u read from that row's controls.</summary>
+    private static void AssertEqualsReference(GpuOpHarness h, float[] logits, int cols, int limit, float[] controls,
         PaliCuda.Backends.DeviceTensor ids, PaliCuda.Backends.DeviceTensor kept, string what)
     {
         var deviceIds = h.ReadInts(h.Gpu, ids);
         var deviceKept = h.ReadInts(h.Gpu, kept);
         for (var r = 0; r < Rows; r++)
         {
-            var expected = TokenSampler.Choose(logits.AsSpan(r * cols, limit), p, u[r]);
-            var where = $"{what} row {r}, cols {cols}, limit {limit}, {p}, u {u[r]:R}";
+            var (p, u) = SampleControls.Read(controls.AsSpan(r * SampleControls.Width, SampleControls.Width));
+            var expected = TokenSampler.Choose(logits.AsSpan(r * cols, limit), p, u);
+            var where = $"{what} row {r}, cols {cols}, limit {limit}, {p}, u {u:R}";
             Assert.That(deviceKept[r], Is.EqualTo(expected.Kept), $"kept-set size, {where}");
             Assert.That(deviceIds[r], Is.EqualTo(expected.Token), $"token, {where}");
         }

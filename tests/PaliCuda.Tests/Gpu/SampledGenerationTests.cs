@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using PaliCuda.Backends.Gpu;
 using PaliCuda.Checkpoint;
 using PaliCuda.Generation;
 using PaliCuda.Graph;
@@ -121,48 +122,114 @@ public class SampledGenerationTests
             "a baked-in u would have changed at least one token");
     }
 
-    [Test]
-    public void TheCapturedDecodeStepDrawsWithTheUWrittenBeforeEachReplay()
+    /// <summary>A prefill and a captured decode step recorded for sampling (no parameters: they are the controls input).</summary>
+    private sealed class CapturedSampling : IDisposable
     {
-        using var checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
-        var model = new PaliGemmaModel(checkpoint.Config);
-        var parameters = new SampleParameters(1f, 0, 1f);
-        var (pixels, prompt, _) = TinyCase.Load();
-        const int steps = 6;
-        var capacity = prompt.Length + steps;
-        using var gpu = GpuTargets.CreateBackend(GpuTarget.Emulated);
-        using var weights = new WeightSet(gpu);
-        var prefill = model.RecordPrefill(prompt.Length, capacity, allLogits: false, parameters);
-        var decode = model.RecordDecode(capacity, parameters);
-        weights.Load(checkpoint.Weights, prefill, decode);
-        using var state = new StateSet(gpu);
-        using var first = new Executor(prefill, weights, state, [PaliGemmaModel.NextToken]);
-        Assert.That(gpu.LastFusion!.Fused["SoftCapSample"], Is.EqualTo(1), gpu.LastFusion.ToString());
-        first.SetInput(PaliGemmaModel.PixelValues, pixels);
-        first.SetInput(PaliGemmaModel.InputIds, prompt);
-        first.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, prompt.Length).ToArray());
-        first.SetInput(PaliGemmaModel.PrefixLength, [prompt.Length]);
-        first.SetInput(PaliGemmaModel.SampleUniform, [0.5f]);
-        first.Run();
-        var token = first.ReadInt(PaliGemmaModel.NextToken)[0];
+        private readonly PaliGemmaCheckpoint _checkpoint;
+        private readonly GpuBackend _gpu;
+        private readonly WeightSet _weights;
+        private readonly StateSet _state;
+        private readonly Executor _prefill;
 
-        using var step = new Executor(decode, weights, state, [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken]) { CaptureAfterFirstRun = true };
-        step.SetInput(PaliGemmaModel.PrefixLength, [prompt.Length]);
+        public PaliGemmaModel Model { get; }
+        public Executor Step { get; }
+        public int PromptLength { get; }
+        public int FirstToken { get; }
+
+        /// <summary>Runs the prefill with <paramref name="first"/> controls; <see cref="Step"/> is then ready for its first decode.</summary>
+        public CapturedSampling(GpuTarget target, int steps, float[] first)
+        {
+            _checkpoint = PaliGemmaCheckpoint.Open(TestPaths.TinyPg2);
+            Model = new PaliGemmaModel(_checkpoint.Config);
+            var (pixels, prompt, _) = TinyCase.Load();
+            PromptLength = prompt.Length;
+            var capacity = prompt.Length + steps;
+            _gpu = GpuTargets.CreateBackend(target);
+            _weights = new WeightSet(_gpu);
+            var prefill = Model.RecordPrefill(prompt.Length, capacity, allLogits: false, sampling: true);
+            var decode = Model.RecordDecode(capacity, sampling: true);
+            _weights.Load(_checkpoint.Weights, prefill, decode);
+            _state = new StateSet(_gpu);
+            _prefill = new Executor(prefill, _weights, _state, [PaliGemmaModel.NextToken]);
+            Assert.That(_gpu.LastFusion!.Fused["SoftCapSample"], Is.EqualTo(1), _gpu.LastFusion.ToString());
+            _prefill.SetInput(PaliGemmaModel.PixelValues, pixels);
+            _prefill.SetInput(PaliGemmaModel.InputIds, prompt);
+            _prefill.SetInput(PaliGemmaModel.CachePosition, Enumerable.Range(0, prompt.Length).ToArray());
+            _prefill.SetInput(PaliGemmaModel.PrefixLength, [prompt.Length]);
+            _prefill.SetInput(PaliGemmaModel.SampleControls, first);
+            _prefill.Run();
+            FirstToken = _prefill.ReadInt(PaliGemmaModel.NextToken)[0];
+            Step = new Executor(decode, _weights, _state, [PaliGemmaModel.LastLogits, PaliGemmaModel.NextToken]) { CaptureAfterFirstRun = true };
+            Step.SetInput(PaliGemmaModel.PrefixLength, [prompt.Length]);
+        }
+
+        /// <summary>Decode step <paramref name="s"/> for <paramref name="token"/> with <paramref name="controls"/>: its emittable logits and token.</summary>
+        public (float[] Logits, int Token) Run(int s, int token, float[] controls)
+        {
+            Step.SetInput(PaliGemmaModel.InputIds, [token]);
+            Step.SetInput(PaliGemmaModel.CachePosition, [PromptLength + s]);
+            Step.SetInput(PaliGemmaModel.SampleControls, controls);
+            Step.Run();
+            return (Step.ReadFloat(PaliGemmaModel.LastLogits)[..Model.EmittableVocab], Step.ReadInt(PaliGemmaModel.NextToken)[0]);
+        }
+
+        public void Dispose()
+        {
+            Step.Dispose();
+            _prefill.Dispose();
+            _state.Dispose();
+            _weights.Dispose();
+            _gpu.Dispose();
+            _checkpoint.Dispose();
+        }
+    }
+
+    [TestCase(GpuTarget.Emulated)]
+    [TestCase(GpuTarget.Cuda, Category = "Gpu")]
+    public void TheCapturedDecodeStepDrawsWithTheUWrittenBeforeEachReplay(GpuTarget target)
+    {
+        var parameters = new SampleParameters(1f, 0, 1f);
+        const int steps = 6;
+        using var run = new CapturedSampling(target, steps, SampleControls.Of(parameters, 0.5f));
+        var token = run.FirstToken;
         // u sweeps from near 0 to near 1, so each step's token sits at the other end of the kept ids from the last one's.
         var sweep = new[] { 0.02f, 0.98f, 0.05f, 0.95f, 0.1f, 0.9f };
         var changed = 0;
         for (var s = 0; s < steps; s++)
         {
-            step.SetInput(PaliGemmaModel.InputIds, [token]);
-            step.SetInput(PaliGemmaModel.CachePosition, [prompt.Length + s]);
-            step.SetInput(PaliGemmaModel.SampleUniform, [sweep[s]]);
-            step.Run();
-            var logits = step.ReadFloat(PaliGemmaModel.LastLogits).AsSpan(0, model.EmittableVocab);
-            token = step.ReadInt(PaliGemmaModel.NextToken)[0];
+            (var logits, token) = run.Run(s, token, SampleControls.Of(parameters, sweep[s]));
             Assert.That(token, Is.EqualTo(TokenSampler.Choose(logits, parameters, sweep[s]).Token), $"step {s}, u {sweep[s]}");
             if (s > 0 && TokenSampler.Choose(logits, parameters, sweep[0]).Token != token) changed++;
         }
-        Assert.That(step.CapturedNodeCount, Is.Not.Null, "steps after the first were replays of the captured graph");
+        Assert.That(run.Step.CapturedNodeCount, Is.Not.Null, "steps after the first were replays of the captured graph");
         Assert.That(changed, Is.EqualTo(steps - 1), "every replayed step's token depends on its own u");
+    }
+
+    /// <summary>
+    /// The temperature is read at run time too: the captured decode step, replayed with T alternating between sharp and
+    /// flat (u fixed), draws every step with that step's T. Had the capture kept the first step's T, the tokens of the
+    /// steps with the other T would differ from the reference (counted, and required for every step whose T differs).
+    /// </summary>
+    [TestCase(GpuTarget.Emulated)]
+    [TestCase(GpuTarget.Cuda, Category = "Gpu")]
+    public void TheCapturedDecodeStepDrawsWithTheTemperatureWrittenBeforeEachReplay(GpuTarget target)
+    {
+        const float u = 0.9f;
+        const int steps = 6;
+        // Sharp (0.05: in practice the argmax) and flat (20: near-uniform, so u = 0.9 lands high in the id range).
+        var temperatures = new[] { 0.05f, 20f, 0.05f, 20f, 0.05f, 20f };
+        SampleParameters At(int s) => new(temperatures[s], 0, 1f);
+        using var run = new CapturedSampling(target, steps, SampleControls.Of(At(0), u));
+        var token = run.FirstToken;
+        var bakedInWouldDiffer = 0;
+        for (var s = 0; s < steps; s++)
+        {
+            (var logits, token) = run.Run(s, token, SampleControls.Of(At(s), u));
+            Assert.That(token, Is.EqualTo(TokenSampler.Choose(logits, At(s), u).Token), $"step {s}, {At(s)}");
+            if (temperatures[s] != temperatures[0] && TokenSampler.Choose(logits, At(0), u).Token != token) bakedInWouldDiffer++;
+        }
+        Assert.That(run.Step.CapturedNodeCount, Is.Not.Null, "steps after the first were replays of the captured graph");
+        Assert.That(bakedInWouldDiffer, Is.EqualTo(temperatures.Count(t => t != temperatures[0])),
+            "every step with the other temperature drew another token than the first step's temperature would have");
     }
 }

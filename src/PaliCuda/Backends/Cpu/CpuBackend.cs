@@ -244,12 +244,16 @@ public sealed class CpuBackend : IBackend
         }
     }
 
-    public void Sample(DeviceTensor x, int limit, DeviceTensor uniform, SampleParameters parameters, DeviceTensor y)
+    public void Sample(DeviceTensor x, int limit, DeviceTensor controls, DeviceTensor y)
     {
         var xs = F(x).Span;
-        var us = F(uniform).Span;
+        var cs = F(controls).Span;
         var ys = I(y);
-        for (var r = 0; r < x.Rows; r++) ys[r] = TokenSampler.Choose(xs.Slice(r * x.Cols, limit), parameters, us[r]).Token;
+        for (var r = 0; r < x.Rows; r++)
+        {
+            var (parameters, uniform) = SampleControls.Read(cs.Slice(r * SampleControls.Width, SampleControls.Width));
+            ys[r] = TokenSampler.Choose(xs.Slice(r * x.Cols, limit), parameters, uniform).Token;
+        }
     }
 
     public void Dispose() { }

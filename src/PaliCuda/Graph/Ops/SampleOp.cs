@@ -3,14 +3,15 @@ using PaliCuda.Backends;
 namespace PaliCuda.Graph.Ops;
 
 /// <summary>
-/// Y[r] = the token drawn from X[r, 0 : Limit] (capped logits) with temperature, top-k and top-p
-/// (<see cref="Parameters"/>) and the uniform value Uniform[r] in [0, 1) (I32 output). <see cref="TokenSampler"/>
-/// defines the draw; ids ≥ Limit and NaN logits are never chosen.
+/// Y[r] = the token drawn from X[r, 0 : Limit] (capped logits) with the controls of row r (Controls: F32 [rows, 4] =
+/// u, temperature, top-k, top-p; see <see cref="SampleControls"/>), I32 output. The controls are read at run time, so one
+/// recorded graph samples with any parameters. <see cref="TokenSampler"/> defines the draw; ids ≥ Limit and NaN logits
+/// are never chosen.
 /// </summary>
-public sealed record SampleOp(BufferId X, int Limit, BufferId Uniform, SampleParameters Parameters, BufferId Y) : GraphOp
+public sealed record SampleOp(BufferId X, int Limit, BufferId Controls, BufferId Y) : GraphOp
 {
-    public override IReadOnlyList<BufferId> Inputs => [X, Uniform];
+    public override IReadOnlyList<BufferId> Inputs => [X, Controls];
     public override IReadOnlyList<BufferId> Outputs => [Y];
     public override string Kind => "Sample";
-    public override void Execute(IBackend backend, Func<BufferId, DeviceTensor> t) => backend.Sample(t(X), Limit, t(Uniform), Parameters, t(Y));
+    public override void Execute(IBackend backend, Func<BufferId, DeviceTensor> t) => backend.Sample(t(X), Limit, t(Controls), t(Y));
 }

@@ -81,14 +81,14 @@ public sealed class GpuFusionPass
     private void FuseSoftCapSample(int i, SoftCapOp s)
     {
         if (Readers(s.Y).FirstOrDefault(j => _ops[j] is SampleOp) is not (> 0 and var j) || _ops[j] is not SampleOp a) return;
-        // The fused op runs where the soft cap was, so the uniform must exist by then: a graph input does.
-        if (_graph[a.Uniform].Kind != BufferKind.Input)
+        // The fused op runs where the soft cap was, so the controls must exist by then: a graph input does.
+        if (_graph[a.Controls].Kind != BufferKind.Input)
         {
-            _skipped.Add($"SoftCapSample: uniform '{_graph[a.Uniform].Name}' is computed in the graph, not an input");
+            _skipped.Add($"SoftCapSample: controls '{_graph[a.Controls].Name}' are computed in the graph, not an input");
             return;
         }
         // As for the argmax, the capped row is written: the kernel re-reads it for its later passes.
-        _ops[i] = new SoftCapSampleOp(s.X, s.Cap, a.Limit, a.Uniform, a.Parameters, s.Y, a.Y);
+        _ops[i] = new SoftCapSampleOp(s.X, s.Cap, a.Limit, a.Controls, s.Y, a.Y);
         _ops[j] = null;
         Count("SoftCapSample");
     }
