@@ -27,7 +27,9 @@ public static class InfoCommand
         var blas = CublasLibrary.Probe();
         console.WriteLine(blas.Available ? $"cuBLAS: {blas.Version} ({blas.LoadedFrom})" : $"cuBLAS: not available: {blas.Reason}");
 
-        console.WriteLine($"Kernel modules embedded: {EmbeddedPtx.Modules.Count}");
+        var archs = EmbeddedPtx.Modules.SelectMany(EmbeddedPtx.BinaryArchitectures).Distinct().Order(StringComparer.Ordinal).ToArray();
+        console.WriteLine($"Kernel modules embedded: {EmbeddedPtx.Modules.Count} (PTX for compute_80; machine code for {(archs.Length > 0 ? string.Join(", ", archs) : "no architecture")}, " +
+            "loaded instead of the PTX JIT on devices of that architecture)");
         console.Write(KernelTable());
     }
 

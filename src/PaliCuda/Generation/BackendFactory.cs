@@ -27,7 +27,7 @@ public static class BackendFactory
 
     private static GpuBackend CreateCuda(GpuBackendOptions? options)
     {
-        var device = CudaDevice.Open();
+        var device = CudaDevice.Open(jitPtx: options?.JitPtx ?? false);
         return new GpuBackend(device, device, options, ownsDevice: true);
     }
 

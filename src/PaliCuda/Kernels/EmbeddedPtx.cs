@@ -7,7 +7,9 @@ namespace PaliCuda.Kernels;
 /// The PTX modules that kernels/Kernels.targets compiled and embedded into this assembly, plus
 /// the ptxas report and build information embedded beside them.
 /// Resource names: <c>PaliCuda.Kernels.&lt;stem&gt;.ptx</c> (compute_80, loads on every supported
-/// GPU) and <c>PaliCuda.Kernels.&lt;stem&gt;.&lt;variant&gt;.ptx</c> (e.g. sm_90a, only when the build had nvcc 12+).
+/// GPU), <c>PaliCuda.Kernels.&lt;stem&gt;.&lt;variant&gt;.ptx</c> (e.g. sm_90a, only when the build had nvcc 12+) and
+/// <c>PaliCuda.Kernels.&lt;stem&gt;.&lt;arch&gt;.cubin</c> (ptxas's machine code of the compute_80 PTX for each checked
+/// architecture, e.g. sm_80 and sm_90).
 /// </summary>
 public static class EmbeddedPtx
 {
@@ -15,6 +17,7 @@ public static class EmbeddedPtx
     public const string ResourcePrefix = "PaliCuda.Kernels.";
 
     private const string PtxSuffix = ".ptx";
+    private const string CubinSuffix = ".cubin";
     private const string ReportResource = ResourcePrefix + "ptxas-report.txt";
     private const string BuildInfoResource = ResourcePrefix + "build-info.txt";
 
@@ -49,6 +52,30 @@ public static class EmbeddedPtx
     {
         var name = ResourcePrefix + stem + "." + variant + PtxSuffix;
         return ResourceNames.Contains(name) ? ReadText(name) : null;
+    }
+
+    /// <summary>Every embedded machine-code resource name (<c>&lt;stem&gt;.&lt;arch&gt;.cubin</c>).</summary>
+    public static IReadOnlyList<string> BinaryResourceNames { get; } = Owner.GetManifestResourceNames()
+        .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(CubinSuffix, StringComparison.Ordinal))
+        .Order(StringComparer.Ordinal)
+        .ToArray();
+
+    /// <summary>Architectures (e.g. "sm_80", "sm_90") with embedded machine code for module <paramref name="stem"/>.</summary>
+    public static IReadOnlyList<string> BinaryArchitectures(string stem) => BinaryResourceNames
+        .Select(n => n[ResourcePrefix.Length..^CubinSuffix.Length])
+        .Where(core => core.StartsWith(stem + ".", StringComparison.Ordinal) && core.IndexOf('.', stem.Length + 1) < 0)
+        .Select(core => core[(stem.Length + 1)..])
+        .ToArray();
+
+    /// <summary>The machine code of module <paramref name="stem"/> for <paramref name="arch"/>, or null when none was embedded.</summary>
+    public static byte[]? TryLoadBinary(string stem, string arch)
+    {
+        var name = ResourcePrefix + stem + "." + arch + CubinSuffix;
+        if (!BinaryResourceNames.Contains(name)) return null;
+        using var stream = Owner.GetManifestResourceStream(name)!;
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 
     /// <summary>

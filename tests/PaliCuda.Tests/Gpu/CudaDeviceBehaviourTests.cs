@@ -3,6 +3,7 @@ using PaliCuda.Backends.Gpu;
 using PaliCuda.Checkpoint;
 using PaliCuda.Devices.Cuda;
 using PaliCuda.Graph;
+using PaliCuda.Kernels;
 using PaliCuda.Model;
 using PaliCuda.Tests.Verification;
 
@@ -75,6 +76,25 @@ public class CudaDeviceBehaviourTests
         var second = RunAdd(out var modulesAfterSecond);
         Assert.That(modulesAfterSecond, Is.EqualTo(modulesAfterFirst), "the second backend reused the module the first one loaded");
         Assert.That(second, Is.EqualTo(first), "same seed, same kernel, same result");
+    }
+
+    /// <summary>On an sm_80 or sm_90 class device the engine's modules run the build's machine code; elsewhere they are JIT-compiled.</summary>
+    [Test]
+    public void TheEnginesModulesLoadTheirEmbeddedMachineCodeAndAskedForJitCompileThePtx()
+    {
+        using var h = new GpuOpHarness(GpuTarget.Cuda, 34_000);
+        var device = (CudaDevice)h.Gpu.Device;
+        foreach (var module in EmbeddedPtx.Modules) device.LoadModule(module, EmbeddedPtx.Load(module));
+        var deviceName = h.Gpu.Device.Name;
+        TestContext.Out.WriteLine(string.Join("\n", device.ModuleCode.Select(kv => $"{kv.Key}: {kv.Value}")));
+        var expected = EmbeddedPtx.Modules.Select(m => KernelBinaryArchitecture.For(device.ComputeCapability.Major, device.ComputeCapability.Minor,
+            EmbeddedPtx.BinaryArchitectures(m))).Distinct().Single();
+        foreach (var module in EmbeddedPtx.Modules)
+            Assert.That(device.ModuleCode[module], Is.EqualTo(expected is null ? "PTX JIT" : $"{expected} machine code"), $"{module} on {deviceName}");
+
+        using var jit = CudaDevice.Open(jitPtx: true);
+        jit.LoadModule("rmsnorm", EmbeddedPtx.Load("rmsnorm"));
+        Assert.That(jit.ModuleCode["rmsnorm"], Is.EqualTo("PTX JIT (requested)"));
     }
 
     [Test]

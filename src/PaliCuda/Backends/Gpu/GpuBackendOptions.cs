@@ -23,6 +23,13 @@ public sealed record GpuBackendOptions
     /// </summary>
     public bool StripPtxLineInfo { get; init; }
 
+    /// <summary>
+    /// On a CUDA device, JIT-compile every kernel module's PTX with the driver's compiler instead of loading the machine
+    /// code the build's ptxas made for the device's architecture (the default where it exists: no start-up JIT, and the
+    /// code <c>palicuda kernels</c> reports registers and spills for). Used when the backend opens its own device.
+    /// </summary>
+    public bool JitPtx { get; init; }
+
     /// <summary>Tuning of the packed-weight MatMul (<see cref="Quantized.QuantizedLinear"/>); its PTX line-info setting follows <see cref="StripPtxLineInfo"/>.</summary>
     public Quantized.QuantizedLinearOptions QuantizedLinear { get; init; } = new();
 }

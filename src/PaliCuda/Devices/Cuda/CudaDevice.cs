@@ -30,6 +30,8 @@ public sealed class CudaDevice : IComputeDevice, IDeviceBlas
     private readonly CudaComputeStream _defaultStream;
     private readonly Dictionary<ulong, NativeBuffer> _allocations = [];
     private readonly Dictionary<(string Name, string Ptx), CudaDeviceModule> _modules = [];
+    private readonly Dictionary<string, string> _moduleCode = new(StringComparer.Ordinal);
+    private readonly bool _jitPtx;
     private CublasHandle? _blas;
     private NativeBuffer? _blasWorkspace;
     private CudaStream? _blasStream;
@@ -40,26 +42,32 @@ public sealed class CudaDevice : IComputeDevice, IDeviceBlas
     private (int M, int N, int K, int Batch)? _lastGemm;
     private bool _lastWasGraph;
 
-    private CudaDevice(CudaContext context)
+    private CudaDevice(CudaContext context, bool jitPtx)
     {
         _context = context;
+        _jitPtx = jitPtx;
         _context.MakeCurrent();
         _defaultStream = new CudaComputeStream(this, CudaStream.Create(context));
         Name = $"cuda {context.DeviceInfo}";
     }
 
-    /// <summary>Opens device <paramref name="ordinal"/>; throws <see cref="CudaDeviceException"/> "no CUDA device: reason" when there is none.</summary>
-    public static CudaDevice Open(int ordinal = 0)
+    /// <summary>
+    /// Opens device <paramref name="ordinal"/>; throws <see cref="CudaDeviceException"/> "no CUDA device: reason" when there
+    /// is none. With <paramref name="jitPtx"/> every module is JIT-compiled by the driver even where the build embedded
+    /// machine code for this architecture (to compare the driver's compiler with the build's ptxas).
+    /// </summary>
+    public static CudaDevice Open(int ordinal = 0, bool jitPtx = false)
     {
         var availability = CudaDriver.Probe();
         if (!availability.Available) throw new CudaDeviceException($"no CUDA device: {availability.Reason}");
-        return new CudaDevice(CudaContext.RetainPrimary(ordinal));
+        return new CudaDevice(CudaContext.RetainPrimary(ordinal), jitPtx);
     }
 
     public string Name { get; }
     public IComputeStream DefaultStream => _defaultStream;
+    public ComputeCapability ComputeCapability => _context.DeviceInfo.ComputeCapability;
 
-    /// <summary>Distinct PTX modules JIT-compiled on this device so far.</summary>
+    /// <summary>Distinct modules loaded on this device so far.</summary>
     public int LoadedModuleCount => _modules.Count;
 
     public DeviceBuffer Allocate(long byteLength)
@@ -155,14 +163,18 @@ public sealed class CudaDevice : IComputeDevice, IDeviceBlas
         }
     }
 
-    /// <summary>JIT-compiles <paramref name="ptx"/> once per device; a second load of the same module returns the first.</summary>
+    /// <summary>
+    /// Loads a module once per device; a second load of the same module returns the first. The engine's own modules run
+    /// from the machine code embedded for this device's architecture when there is one (no JIT); any other PTX, and
+    /// every module on other architectures, is JIT-compiled by the driver. <see cref="ModuleCode"/> says which.
+    /// </summary>
     public IDeviceModule LoadModule(string name, string ptx)
     {
         if (_modules.TryGetValue((name, ptx), out var cached)) return cached;
         _context.EnsureCurrent();
         try
         {
-            var module = new CudaDeviceModule(name, CudaModule.LoadPtx(_context, ptx), PtxEntryParser.Parse(ptx, name),
+            var module = new CudaDeviceModule(name, LoadCode(name, ptx), PtxEntryParser.Parse(ptx, name),
                 _context.DeviceInfo.MaxSharedMemoryPerBlockOptin);
             _modules[(name, ptx)] = module;
             return module;
@@ -171,6 +183,41 @@ public sealed class CudaDevice : IComputeDevice, IDeviceBlas
         {
             throw new CudaDeviceException($"loading PTX module '{name}' on {Name} failed: {e.ErrorName}. JIT error log:\n{e.ErrorLog}\nJIT info log:\n{e.InfoLog}", e);
         }
+    }
+
+    /// <summary>How each loaded module's code was obtained: "sm_90 machine code", "PTX JIT", or why the machine code was refused.</summary>
+    public IReadOnlyDictionary<string, string> ModuleCode => _moduleCode;
+
+    /// <summary>
+    /// The embedded machine code for this architecture when <paramref name="ptx"/> is the embedded module's own PTX (a
+    /// caller's edited or foreign PTX must run as given); else, or when the driver refuses that code, the PTX JIT.
+    /// </summary>
+    private CudaModule LoadCode(string name, string ptx)
+    {
+        if (_jitPtx)
+        {
+            _moduleCode[name] = "PTX JIT (requested)";
+            return CudaModule.LoadPtx(_context, ptx);
+        }
+        var cc = _context.DeviceInfo.ComputeCapability;
+        var arch = EmbeddedPtx.Modules.Contains(name) ? KernelBinaryArchitecture.For(cc.Major, cc.Minor, EmbeddedPtx.BinaryArchitectures(name)) : null;
+        if (arch is not null && EmbeddedPtx.Load(name) == ptx && EmbeddedPtx.TryLoadBinary(name, arch) is { } code)
+        {
+            try
+            {
+                var module = CudaModule.LoadImage(_context, code);
+                _moduleCode[name] = $"{arch} machine code";
+                return module;
+            }
+            catch (CudaException e) when (!CudaAsyncFault.IsKernelFault(e.Result))
+            {
+                // A driver that cannot take this code (too old for the toolkit that made it) still JITs the PTX.
+                _moduleCode[name] = $"PTX JIT ({arch} machine code refused: {e.Result})";
+                return CudaModule.LoadPtx(_context, ptx);
+            }
+        }
+        _moduleCode[name] = "PTX JIT";
+        return CudaModule.LoadPtx(_context, ptx);
     }
 
     public void Launch(IDeviceFunction function, LaunchConfig config, KernelArguments arguments, IComputeStream? stream = null)
