@@ -25,7 +25,8 @@
 // 16-byte loads when the row is aligned). Candidate ids map to order-preserving uint32 keys (0 = NaN, excluded).
 // Top-k: radix select over the keys, 4 passes of 8 bits with a shared count histogram (the first pass rides on the
 // pass that finds the maximum); ties at the threshold key keep the lowest ids (a block scan finds the cut id).
-// Top-p: the same 4 passes over the top-k set with a count and a mass histogram, selecting on mass. Draw: a block-wide
+// Top-p: the same 4 passes over the top-k set with a count and a mass histogram, selecting on mass; these passes walk
+// the row block-strided so each warp merges the lanes that hit one digit before its 64-bit shared atomic. Draw: a block-wide
 // exclusive scan of the per-chunk kept mass finds the chunk holding t; its thread walks it. Passes that are off
 // (k = 0 or k >= candidates, p = 1) are skipped: a branch on values every thread of the block read alike. Later passes
 // re-read the capped row (L2-resident); no allocation, no host synchronisation.
@@ -215,6 +216,25 @@ __device__ __forceinline__ void select_digit(const T* h, u64 target, Shared& s) 
     }
 }
 
+// Warp-wide: adds each participating lane's w to s.mass[d] with one atomic per distinct d among the lanes. Every lane
+// of the warp must call it (the shuffles name the full warp); lanes without a value pass has = false.
+__device__ __forceinline__ void add_mass_by_digit(bool has, unsigned d, u64 w, Shared& s) {
+    const int lane = threadIdx.x & 31;
+    unsigned pending = __ballot_sync(kFull, has);
+    while (pending != 0) {
+        const int leader = __clz(__brev(pending));  // lowest pending lane (clz/brev: instructions the emulator runs)
+        const unsigned digit = __shfl_sync(kFull, d, leader);
+        const bool mine = has && d == digit;
+        const unsigned group = __ballot_sync(kFull, mine);
+        u64 sum = mine ? w : 0;
+#pragma unroll
+        for (int o = 16; o > 0; o >>= 1) sum += __shfl_xor_sync(kFull, sum, o);
+        if (lane == leader) atomicAdd(&s.mass[digit], sum);
+        if (mine) has = false;
+        pending &= ~group;
+    }
+}
+
 __device__ __forceinline__ void clear_histograms(Shared& s) {
     for (int i = threadIdx.x; i < 256; i += blockDim.x) {
         s.count[i] = 0;
@@ -224,6 +244,7 @@ __device__ __forceinline__ void clear_histograms(Shared& s) {
 
 struct Row {
     const float* z;  // capped logits of this row
+    int limit;       // ids below it are candidates
     int lo, hi;      // this thread's ids
     bool vec;
     float m, temperature;
@@ -287,14 +308,26 @@ __device__ void top_p(const Row& r, float p, unsigned& t, int& cut, Shared& s) {
         clear_histograms(s);
         __syncthreads();
         const unsigned high = shift == 24 ? 0u : ~0u << (shift + 8);
-        for_chunk(r.z, r.lo, r.hi, r.vec, [&](int c, float v) {
-            const unsigned key = key_of(v);
-            if (inside(c, key, t, cut) && (key & high) == prefix) {
-                const unsigned d = (key >> shift) & 0xff;
-                atomicAdd(&s.count[d], 1u);
-                atomicAdd(&s.mass[d], mass_of(v, r.m, r.temperature));
+        // Block-strided (coalesced) with the same trip count for every lane, so each warp step can combine the lanes
+        // that hit one digit before the 64-bit shared atomic (a compare-and-swap loop in hardware, which contended
+        // lanes would otherwise retry in turn). Masses are integers: the histogram is the same in any order.
+        for (int c0 = 0; c0 < r.limit; c0 += kThreads) {
+            const int c = c0 + threadIdx.x;
+            bool has = false;
+            unsigned d = 0;
+            u64 w = 0;
+            if (c < r.limit) {
+                const float v = r.z[c];
+                const unsigned key = key_of(v);
+                if (inside(c, key, t, cut) && (key & high) == prefix) {
+                    has = true;
+                    d = (key >> shift) & 0xff;
+                    w = mass_of(v, r.m, r.temperature);
+                    atomicAdd(&s.count[d], 1u);
+                }
             }
-        });
+            add_mass_by_digit(has, d, w, s);
+        }
         __syncthreads();
         if (threadIdx.x < 32) {
             if (shift == 24) {
@@ -340,6 +373,7 @@ __device__ void sample_row(int* ids, int* kept_out, float* capped, const void* x
     Row r;
     r.z = (cap > 0.0f ? capped : static_cast<const float*>(x)) + base;
     const int chunk = ((limit + kThreads - 1) / kThreads + 3) & ~3;
+    r.limit = limit;
     r.lo = min((int)threadIdx.x * chunk, limit);
     r.hi = min(r.lo + chunk, limit);
     r.vec = (reinterpret_cast<uintptr_t>(r.z) & 15) == 0;

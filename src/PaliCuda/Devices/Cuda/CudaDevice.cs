@@ -179,9 +179,15 @@ public sealed class CudaDevice : IComputeDevice, IDeviceBlas
             _modules[(name, ptx)] = module;
             return module;
         }
+        catch (CudaException e) when (CudaAsyncFault.IsKernelFault(e.Result))
+        {
+            // An earlier kernel's fault surfacing here: name the work that caused it, not the module.
+            throw Fault(e, $"loading module '{name}'");
+        }
         catch (CudaJitException e)
         {
-            throw new CudaDeviceException($"loading PTX module '{name}' on {Name} failed: {e.ErrorName}. JIT error log:\n{e.ErrorLog}\nJIT info log:\n{e.InfoLog}", e);
+            var how = _moduleCode.TryGetValue(name, out var code) ? code : "PTX JIT";
+            throw new CudaDeviceException($"loading module '{name}' on {Name} ({how}) failed: {e.ErrorName}. JIT error log:\n{e.ErrorLog}\nJIT info log:\n{e.InfoLog}", e);
         }
     }
 
