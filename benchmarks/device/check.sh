@@ -15,7 +15,8 @@
 #   3. benchmarks/device/hf_reference.py: a random-weight PaliGemma 2 3B-224 made with transformers on the GPU, its
 #      eager prefill logits and 32 greedy tokens saved as a fixture; then `palicuda compare --device cuda` on it
 #   4. in the same run on the same card: our TTFT and decode ms/token (bf16, random weights) with the copy-bandwidth
-#      and bf16-GEMM ceilings and the reference check (PaliCuda.Benchmarks device-report), next to transformers
+#      and bf16-GEMM ceilings, the token-choice kernel (greedy argmax vs the sampler's settings, µs per token) and the
+#      reference check (PaliCuda.Benchmarks device-report), next to transformers
 #      eager / sdpa / static cache + torch.compile from step 3; the table is printed last.
 #   5. optional (--quantized adds it, --quantized-only runs only it, e.g. as a second device call): int8 and int4
 #      3B-224 with random weights quantized at load vs the bf16 run of the same weights (device-report --weights):

@@ -56,6 +56,7 @@ public static class DeviceReportRunner
         output.WriteLine($"ceilings on {ceilings.Device}: {ceilings.GigabytesPerSecond:G4} GB/s copy, {ceilings.TeraflopsPerSecond:G4} TFLOP/s GEMM");
 
         var timings = models.Select(m => TimeModel(device, m, ceilings, decodeTokens, ttftRuns, output)).ToList();
+        var tokenChoice = TimeTokenChoice(device, models[0], output);
         ReferenceCheckResult? check = reference is null ? null : ReferenceCheck.Run(reference, device);
 
         var report = new
@@ -63,12 +64,13 @@ public static class DeviceReportRunner
             device = device.ToString().ToLowerInvariant(),
             ceilings,
             models = timings,
+            token_choice = tokenChoice,
             reference_check = check,
             floors = ModelFloor.Released(),
         };
         File.WriteAllText(Path.Combine(outDir, "device-report.json"),
             JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
-        var markdown = Markdown(device, ceilings, timings, check);
+        var markdown = Markdown(device, ceilings, timings, check) + TokenChoiceMarkdown(tokenChoice);
         File.WriteAllText(Path.Combine(outDir, "device-report.md"), markdown);
         output.Write(markdown);
         var failed = timings.Any(t => t.Error is not null) || check is { Passed: false };
@@ -101,6 +103,38 @@ public static class DeviceReportRunner
             return new ModelTiming(model, floor.PromptLength, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN,
                 floor.PrefillFloorMs(ceilings), floor.DecodeFloorMs(ceilings), null, $"{e.GetType().Name}: {e.Message}");
         }
+    }
+
+    /// <summary>The token choice on the first model's vocabulary: every sampling setting beside the greedy argmax.</summary>
+    private static IReadOnlyList<TokenChoiceTiming> TimeTokenChoice(DeviceKind device, string model, TextWriter output)
+    {
+        var config = BenchmarkModels.ByName(model);
+        try
+        {
+            return TokenChoiceTimer.Measure(device, config.Text.VocabSize, Math.Min(config.Text.VocabSize, config.ImageTokenIndex),
+                repetitions: device == DeviceKind.Cuda ? 50 : 2);
+        }
+        catch (Exception e)
+        {
+            output.WriteLine($"token choice timing failed: {e.GetType().Name}: {e.Message}");
+            return [];
+        }
+    }
+
+    public static string TokenChoiceMarkdown(IReadOnlyList<TokenChoiceTiming> timings)
+    {
+        if (timings.Count == 0) return "";
+        var ci = CultureInfo.InvariantCulture;
+        var greedy = timings[0].DeviceMicroseconds;
+        var sb = new StringBuilder();
+        sb.AppendLine();
+        sb.AppendLine(ci, $"Token choice at the end of a step (soft cap fused), one row of {timings[0].Vocabulary} logits, device µs (median):");
+        sb.AppendLine();
+        sb.AppendLine("| setting | µs | × argmax |");
+        sb.AppendLine("| --- | ---: | ---: |");
+        foreach (var t in timings)
+            sb.AppendLine(ci, $"| {t.Setting} | {t.DeviceMicroseconds:F1} | {t.DeviceMicroseconds / greedy:F2} |");
+        return sb.ToString();
     }
 
     public static string Markdown(DeviceKind device, DeviceCeilings c, IReadOnlyList<ModelTiming> timings, ReferenceCheckResult? check)
