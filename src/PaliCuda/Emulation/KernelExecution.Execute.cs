@@ -52,6 +52,7 @@ internal sealed partial class KernelExecution
             case Opcode.ShrS: Binary<ShrSOp>(ref ins, R, m); break;
             case Opcode.Popc: Unary<PopcOp>(ref ins, R, m); break;
             case Opcode.Clz: Unary<ClzOp>(ref ins, R, m); break;
+            case Opcode.Bfind: Unary<BfindOp>(ref ins, R, m); break;
             case Opcode.Brev: Unary<BrevOp>(ref ins, R, m); break;
             case Opcode.BfeU: Ternary<BfeUOp>(ref ins, R, m); break;
             case Opcode.BfeS: Ternary<BfeSOp>(ref ins, R, m); break;

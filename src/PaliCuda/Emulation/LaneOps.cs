@@ -104,6 +104,22 @@ internal struct ClzOp : IUnaryLaneOp
     public static ulong Apply(ulong a, in DecodedInstruction i) =>
         i.Mask == ulong.MaxValue ? (ulong)BitOperations.LeadingZeroCount(a) : (ulong)BitOperations.LeadingZeroCount((uint)a);
 }
+/// <summary>
+/// bfind: the position of the most significant 1 bit (signed types: of the most significant bit that differs from the
+/// sign), or with .shiftamt the left shift that makes it the top bit; 0xFFFFFFFF when there is none (0, and −1 when signed).
+/// </summary>
+internal struct BfindOp : IUnaryLaneOp
+{
+    public static ulong Apply(ulong a, in DecodedInstruction i)
+    {
+        int bits = i.Mask == ulong.MaxValue ? 64 : 32;
+        ulong v = a & i.Mask;
+        if (PtxTypes.IsSigned(i.Type) && (v >> (bits - 1)) != 0) v = ~v & i.Mask;
+        if (v == 0) return 0xFFFF_FFFFu;
+        int position = 63 - BitOperations.LeadingZeroCount(v);
+        return (i.Flags & InstrFlags.ShiftAmount) != 0 ? (ulong)(bits - 1 - position) : (ulong)position;
+    }
+}
 internal struct BrevOp : IUnaryLaneOp
 {
     public static ulong Apply(ulong a, in DecodedInstruction i)

@@ -12,7 +12,7 @@ internal enum Opcode : ushort
     IAdd, ISub, IAddSatS32, ISubSatS32, IMulLo, IMulHiS, IMulHiU, IMulWideS, IMulWideU,
     IMadLo, IMadHiS, IMadHiU, IMadWideS, IMadWideU,
     IDivS, IDivU, IRemS, IRemU, IMinS, IMinU, IMaxS, IMaxU, INeg, IAbs,
-    And, Or, Xor, Not, CNot, Shl, ShrU, ShrS, Popc, Clz, Brev, BfeU, BfeS, Bfi, Prmt,
+    And, Or, Xor, Not, CNot, Shl, ShrU, ShrS, Popc, Clz, Bfind, Brev, BfeU, BfeS, Bfi, Prmt,
 
     FAdd, FSub, FMul, FFma, FDiv, FMin, FMax, FNeg, FAbs, FSqrt, FRsqrt, FRcp, FEx2, FLg2, FSin, FCos, FTanh,
     DAdd, DSub, DMul, DFma, DDiv, DMin, DMax, DNeg, DAbs, DSqrt, DRcp, DRsqrt,
@@ -62,4 +62,6 @@ internal enum InstrFlags : ushort
     IgnoreSource = 256,
     /// <summary>div.full: the full-range approximate divide. Plain div.approx returns ±0 for 2^126 &lt; |b| &lt; 2^128.</summary>
     FullRange = 512,
+    /// <summary>bfind .shiftamt: the left shift that brings the found bit to the top instead of its position.</summary>
+    ShiftAmount = 1024,
 }

@@ -265,6 +265,12 @@ internal sealed partial class PtxDecoder
                 if (PtxTypes.BitsOf(type) is not (32 or 64) || !IsInt()) throw Error($"'{s.Opcode}' needs .b32 or .b64");
                 Unary(name == "popc" ? Opcode.Popc : name == "clz" ? Opcode.Clz : Opcode.Brev);
                 break;
+            case "bfind":
+                NoMods("shiftamt");
+                if (PtxTypes.BitsOf(type) is not (32 or 64) || !IsInt()) throw Error($"'{s.Opcode}' needs .u32, .s32, .u64 or .s64");
+                if (mods.Contains("shiftamt")) ins.Flags |= InstrFlags.ShiftAmount;
+                Unary(Opcode.Bfind);
+                break;
             case "bfe":
                 NoMods();
                 if (PtxTypes.BitsOf(type) is not (32 or 64) || !IsInt()) throw Error($"'{s.Opcode}' needs a 32- or 64-bit integer type");

@@ -70,6 +70,18 @@ public class DifferentialTests
     }
 
     [Test]
+    public void BfindIsBitIdentical()
+    {
+        var a = Enumerable.Range(0, 64).Select(i => (uint)(i * 0x0913_4567 + (i % 5 == 0 ? 0 : 0x10))).ToArray();
+        var b = Enumerable.Range(0, 64).Select(i => i % 3 == 0 ? 0xFFFF_FFFFu : (uint)i * 0x0101_0101u).ToArray();
+        AssertIdentical("int_ops", "bfind_ops", new LaunchConfig(2, 32), d =>
+        {
+            var o = Zeroed(d, 8L * 64 * 4);
+            return (new KernelArguments().Add(d.Upload<uint>(a)).Add(d.Upload<uint>(b)).Add(o).Add(64), new[] { o });
+        });
+    }
+
+    [Test]
     public void LibdeviceSinCosAreBitIdentical()
     {
         var x = Enumerable.Range(0, 256).Select(i => BitConverter.Int32BitsToSingle(0x3000_0000 + i * 0x0040_1234)).ToArray();

@@ -102,4 +102,38 @@ public class IntegerOpsTests
         }
         return r;
     }
+
+    /// <summary>bfind against the ISA's definition, written out here bit by bit: every width, signedness and form.</summary>
+    [Test]
+    public void BfindFindsTheTopBitOrTheTopNonSignBit()
+    {
+        uint[] a = [0, 1, 2, 3, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE, 0x7FFFFFFF, 0x00010000, 0xC0000000, 12345, 0xDEADBEEF];
+        uint[] b = [0, 0, 1, 0x80000000, 5, 0xFFFFFFFF, 0, 0xFFFFFFFF, 9, 0, 0, 77];
+        int n = a.Length;
+        using var device = new EmulatedDevice();
+        var f = EmulatorKernels.Load(device, "int_ops", "bfind_ops");
+        var dout = device.Allocate(8L * n * 4);
+        device.Launch(f, new LaunchConfig(1, 32), new KernelArguments().Add(device.Upload<uint>(a)).Add(device.Upload<uint>(b)).Add(dout).Add(n));
+        var o = device.Download<uint>(dout);
+        for (int i = 0; i < n; i++)
+        {
+            ulong wide = ((ulong)a[i] << 32) | b[i];
+            uint[] expected =
+            [
+                Bfind(a[i], 32, false, false), Bfind(a[i], 32, true, false), Bfind(a[i], 32, false, true), Bfind(a[i], 32, true, true),
+                Bfind(wide, 64, false, false), Bfind(wide, 64, true, false), Bfind(wide, 64, false, true), Bfind(wide, 64, true, true),
+            ];
+            for (int k = 0; k < expected.Length; k++)
+                Assert.That(o[k * n + i], Is.EqualTo(expected[k]), $"form {k} of a=0x{a[i]:X8} b=0x{b[i]:X8}");
+        }
+    }
+
+    /// <summary>Scans from the top for the first bit that is 1 (unsigned) or differs from the sign bit (signed).</summary>
+    private static uint Bfind(ulong value, int bits, bool signed, bool shiftAmount)
+    {
+        var lookFor = signed ? 1 - (int)((value >> (bits - 1)) & 1) : 1;
+        for (var p = signed ? bits - 2 : bits - 1; p >= 0; p--)
+            if ((int)((value >> p) & 1) == lookFor) return (uint)(shiftAmount ? bits - 1 - p : p);
+        return 0xFFFFFFFF;
+    }
 }

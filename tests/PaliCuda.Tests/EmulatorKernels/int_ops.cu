@@ -31,3 +31,19 @@ extern "C" __global__ void int_ops(const unsigned* as, const unsigned* bs, unsig
   { int s; asm("{ .reg .pred p; setp.lt.s32 p, %1, %2; selp.s32 %0, 1, 0, p; }" : "=r"(s) : "r"(a), "r"(b)); out[32 * n + i] = s; }
   { int s; asm("{ .reg .pred p; setp.lo.u32 p, %1, %2; selp.s32 %0, 1, 0, p; }" : "=r"(s) : "r"(a), "r"(b)); out[33 * n + i] = s; }
 }
+// bfind of a[i] (and of the 64-bit value a:b): out[k * n + i] for k = u32, s32, u32.shiftamt, s32.shiftamt, u64, s64,
+// u64.shiftamt, s64.shiftamt.
+extern "C" __global__ void bfind_ops(const unsigned* as, const unsigned* bs, unsigned* out, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  unsigned a = as[i], r;
+  unsigned long long la = ((unsigned long long)a << 32) | bs[i];
+  asm("bfind.u32 %0, %1;" : "=r"(r) : "r"(a)); out[0 * n + i] = r;
+  asm("bfind.s32 %0, %1;" : "=r"(r) : "r"(a)); out[1 * n + i] = r;
+  asm("bfind.shiftamt.u32 %0, %1;" : "=r"(r) : "r"(a)); out[2 * n + i] = r;
+  asm("bfind.shiftamt.s32 %0, %1;" : "=r"(r) : "r"(a)); out[3 * n + i] = r;
+  asm("bfind.u64 %0, %1;" : "=r"(r) : "l"(la)); out[4 * n + i] = r;
+  asm("bfind.s64 %0, %1;" : "=r"(r) : "l"(la)); out[5 * n + i] = r;
+  asm("bfind.shiftamt.u64 %0, %1;" : "=r"(r) : "l"(la)); out[6 * n + i] = r;
+  asm("bfind.shiftamt.s64 %0, %1;" : "=r"(r) : "l"(la)); out[7 * n + i] = r;
+}
