@@ -26,6 +26,7 @@ public static class DeviceReportRunner
         var decodeTokens = 32;
         var ttftRuns = 3;
         var formats = new List<WeightFormat>();
+        var jitPtx = false;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -37,6 +38,8 @@ public static class DeviceReportRunner
                 case "--out": outDir = Next(); break;
                 case "--decode-tokens": decodeTokens = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--ttft-runs": ttftRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                // The driver's JIT of the PTX instead of the build's machine code (to compare the two compilers' code).
+                case "--jit-ptx": jitPtx = true; break;
                 case "--weights":
                     foreach (var name in Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                         formats.Add(WeightFormats.TryParse(name, out var f) && f.IsQuantized()
@@ -52,16 +55,17 @@ public static class DeviceReportRunner
         if (formats.Count > 0) return QuantizedReportRunner.Run(device, models, formats, decodeTokens, outDir, output);
 
         DeviceCeilings ceilings;
-        using (var target = BenchmarkTarget.Create(device)) ceilings = DeviceCeilings.MeasureFor(target);
+        using (var target = BenchmarkTarget.Create(device, jitPtx: jitPtx)) ceilings = DeviceCeilings.MeasureFor(target);
         output.WriteLine($"ceilings on {ceilings.Device}: {ceilings.GigabytesPerSecond:G4} GB/s copy, {ceilings.TeraflopsPerSecond:G4} TFLOP/s GEMM");
 
-        var timings = models.Select(m => TimeModel(device, m, ceilings, decodeTokens, ttftRuns, output)).ToList();
-        var tokenChoice = TimeTokenChoice(device, models[0], output);
+        var timings = models.Select(m => TimeModel(device, m, ceilings, decodeTokens, ttftRuns, jitPtx, output)).ToList();
+        var tokenChoice = TimeTokenChoice(device, models[0], jitPtx, output);
         ReferenceCheckResult? check = reference is null ? null : ReferenceCheck.Run(reference, device);
 
         var report = new
         {
             device = device.ToString().ToLowerInvariant(),
+            kernel_code = KernelCode(device, jitPtx),
             ceilings,
             models = timings,
             token_choice = tokenChoice,
@@ -70,21 +74,21 @@ public static class DeviceReportRunner
         };
         File.WriteAllText(Path.Combine(outDir, "device-report.json"),
             JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
-        var markdown = Markdown(device, ceilings, timings, check) + TokenChoiceMarkdown(tokenChoice);
+        var markdown = Markdown(device, ceilings, timings, check) + TokenChoiceMarkdown(tokenChoice) + $"\nKernel code: {KernelCode(device, jitPtx)}.\n";
         File.WriteAllText(Path.Combine(outDir, "device-report.md"), markdown);
         output.Write(markdown);
         var failed = timings.Any(t => t.Error is not null) || check is { Passed: false };
         return failed ? 1 : 0;
     }
 
-    private static ModelTiming TimeModel(DeviceKind device, string model, DeviceCeilings ceilings, int decodeTokens, int ttftRuns, TextWriter output)
+    private static ModelTiming TimeModel(DeviceKind device, string model, DeviceCeilings ceilings, int decodeTokens, int ttftRuns, bool jitPtx, TextWriter output)
     {
         var config = BenchmarkModels.ByName(model);
         var floor = ModelFloor.For(model, config);
         try
         {
             var load = Stopwatch.StartNew();
-            using var target = BenchmarkTarget.Create(device);
+            using var target = BenchmarkTarget.Create(device, jitPtx: jitPtx);
             using var run = new EndToEndRun(target, config, decodeTokens);
             var loadSeconds = load.Elapsed.TotalSeconds;
             output.WriteLine($"{model}: weights made and uploaded in {loadSeconds:F1} s");
@@ -105,14 +109,22 @@ public static class DeviceReportRunner
         }
     }
 
+    private static string KernelCode(DeviceKind device, bool jitPtx) => device switch
+    {
+        DeviceKind.Cuda when jitPtx => "the driver's JIT of the PTX (--jit-ptx)",
+        DeviceKind.Cuda => "the build's machine code on sm_80/sm_90 devices, the driver's JIT of the PTX on others",
+        DeviceKind.Emulated => "the PTX, interpreted",
+        _ => "none (the CPU reference)",
+    };
+
     /// <summary>The token choice on the first model's vocabulary: every sampling setting beside the greedy argmax.</summary>
-    private static IReadOnlyList<TokenChoiceTiming> TimeTokenChoice(DeviceKind device, string model, TextWriter output)
+    private static IReadOnlyList<TokenChoiceTiming> TimeTokenChoice(DeviceKind device, string model, bool jitPtx, TextWriter output)
     {
         var config = BenchmarkModels.ByName(model);
         try
         {
             return TokenChoiceTimer.Measure(device, config.Text.VocabSize, Math.Min(config.Text.VocabSize, config.ImageTokenIndex),
-                repetitions: device == DeviceKind.Cuda ? 50 : 2);
+                repetitions: device == DeviceKind.Cuda ? 50 : 2, jitPtx: jitPtx);
         }
         catch (Exception e)
         {

@@ -25,9 +25,10 @@ public static class TokenChoiceTimer
     ];
 
     /// <summary>Empty on a backend without kernels (the CPU reference).</summary>
-    public static IReadOnlyList<TokenChoiceTiming> Measure(DeviceKind device, int vocabulary, int limit, int repetitions, ulong seed = 20250101)
+    public static IReadOnlyList<TokenChoiceTiming> Measure(DeviceKind device, int vocabulary, int limit, int repetitions, bool jitPtx = false,
+        ulong seed = 20250101)
     {
-        using var target = BenchmarkTarget.Create(device);
+        using var target = BenchmarkTarget.Create(device, jitPtx: jitPtx);
         if (target.Backend is not GpuBackend gpu) return [];
         var random = new DeterministicRandom(seed);
         // Logit-like spread: normal with standard deviation 4 around 0 (Box-Muller), before the soft cap.

@@ -29,10 +29,11 @@ public sealed class BenchmarkTarget : IDisposable
     /// <summary>Bytes per stored float element: bf16 on GPUs, float32 on the CPU.</summary>
     public int ElementBytes => Backend.FloatStorage == Graph.BufferDType.BF16 ? 2 : 4;
 
+    /// <param name="jitPtx">On CUDA, JIT-compile the PTX instead of loading the embedded machine code (<see cref="GpuBackendOptions.JitPtx"/>).</param>
     /// <exception cref="CudaDeviceException">For CUDA without a usable device.</exception>
-    public static BenchmarkTarget Create(DeviceKind kind, IReadOnlyDictionary<string, string>? variants = null)
+    public static BenchmarkTarget Create(DeviceKind kind, IReadOnlyDictionary<string, string>? variants = null, bool jitPtx = false)
     {
-        var options = new GpuBackendOptions { Variants = variants ?? new Dictionary<string, string>() };
+        var options = new GpuBackendOptions { Variants = variants ?? new Dictionary<string, string>(), JitPtx = jitPtx };
         switch (kind)
         {
             case DeviceKind.Cpu:
@@ -46,7 +47,7 @@ public sealed class BenchmarkTarget : IDisposable
             }
             case DeviceKind.Cuda:
             {
-                var cuda = CudaDevice.Open();
+                var cuda = CudaDevice.Open(jitPtx: jitPtx);
                 var device = new PeakMemoryDevice(cuda, cuda);
                 return new BenchmarkTarget(kind, new GpuBackend(device, device, options, ownsDevice: true), device);
             }
