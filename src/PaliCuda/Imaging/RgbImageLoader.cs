@@ -1,9 +1,12 @@
 using System.Runtime.InteropServices;
+using PaliCuda.Imaging.Jpeg;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Metadata;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -16,9 +19,14 @@ namespace PaliCuda.Imaging;
 /// frame of an animation is used, and EXIF orientation is ignored unless <see cref="ImageLoadOptions.ApplyExifOrientation"/>.
 /// </summary>
 /// <remarks>
-/// Where PIL and ImageSharp disagree the pixels differ: JPEG decoding (IDCT and chroma upsampling), 16-bit
-/// samples (ImageSharp rounds to 8 bits, PIL keeps the high byte of RGB and clips 16-bit grey) and CMYK.
-/// Every failure is reported as <see cref="InvalidImageException"/> naming the source.
+/// Baseline sequential Huffman JPEGs (SOF0/SOF1, 8-bit, grey or YCbCr/RGB, 4:4:4, 4:2:2, 4:4:0 or 4:2:0 sampling)
+/// are decoded by our own <see cref="BaselineJpegDecoder"/>, which reproduces Pillow's libjpeg-turbo (integer IDCT, fancy
+/// upsampling, its YCbCr tables) bit for bit; a JPEG scan that ends before its last block is refused (libjpeg would
+/// pad it with zeros and warn). Every other JPEG (progressive, arithmetic coded, 12-bit, CMYK/YCCK, other sampling
+/// factors) and every other format is decoded by ImageSharp. Where PIL and ImageSharp disagree the pixels differ:
+/// those other JPEGs (IDCT and chroma upsampling), 16-bit samples (ImageSharp rounds to 8 bits, PIL keeps the high
+/// byte of RGB and clips 16-bit grey) and CMYK. Every failure is reported as <see cref="InvalidImageException"/>
+/// naming the source.
 /// </remarks>
 public static class RgbImageLoader
 {
@@ -76,6 +84,13 @@ public static class RgbImageLoader
         if (options.Limits.Check(header.Width, header.Height) is { } tooLarge)
             throw new InvalidImageException(sourceName, $"{format.Name} header: {tooLarge}");
 
+        if (format == JpegFormat.Instance && DecodeBaselineJpeg(data, sourceName, options) is { } jpeg)
+        {
+            if (jpeg.Width != header.Width || jpeg.Height != header.Height)
+                throw new InvalidImageException(sourceName, $"the header says {header.Width}x{header.Height} but {jpeg.Width}x{jpeg.Height} pixels were decoded");
+            return options.ApplyExifOrientation && header.Metadata.ExifProfile is { } exif ? Orient(jpeg, exif) : jpeg;
+        }
+
         Image<Rgb24> image;
         try
         {
@@ -99,6 +114,30 @@ public static class RgbImageLoader
             image.CopyPixelDataTo(MemoryMarshal.Cast<byte, Rgb24>(pixels.AsSpan()));
             return new RgbImage(image.Width, image.Height, pixels);
         }
+    }
+
+    /// <summary>Our libjpeg-exact decode, or null when the file uses a JPEG feature it does not cover.</summary>
+    private static RgbImage? DecodeBaselineJpeg(byte[] data, string sourceName, ImageLoadOptions options)
+    {
+        try
+        {
+            return BaselineJpegDecoder.Decode(data, options.Limits, out _);
+        }
+        catch (JpegDataException e)
+        {
+            throw new InvalidImageException(sourceName, $"the JPEG data is corrupt or truncated ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Applies the EXIF orientation to pixels decoded outside ImageSharp, with ImageSharp's AutoOrient as for every other image.</summary>
+    private static RgbImage Orient(RgbImage decoded, ExifProfile exif)
+    {
+        using var image = Image.LoadPixelData<Rgb24>(DecoderConfiguration, decoded.Pixels, decoded.Width, decoded.Height);
+        image.Metadata.ExifProfile = exif;
+        image.Mutate(x => x.AutoOrient());
+        var pixels = new byte[(long)image.Width * image.Height * RgbImage.Channels];
+        image.CopyPixelDataTo(MemoryMarshal.Cast<byte, Rgb24>(pixels.AsSpan()));
+        return new RgbImage(image.Width, image.Height, pixels);
     }
 
     private static Configuration CreateConfiguration()

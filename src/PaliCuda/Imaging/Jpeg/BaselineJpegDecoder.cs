@@ -8,7 +8,7 @@ namespace PaliCuda.Imaging.Jpeg;
 /// so the caller can use another decoder. Corrupt data, including a scan that ends before its last block (where
 /// libjpeg would pad with zeros and warn), throws <see cref="JpegDataException"/>.
 /// </summary>
-internal static class JpegDecoder
+internal static class BaselineJpegDecoder
 {
     /// <summary>Zig-zag index → natural (row-major) index, with 16 extra entries of 63 so a corrupt run length that
     /// steps past the block writes to the last coefficient, as libjpeg's table does.</summary>
