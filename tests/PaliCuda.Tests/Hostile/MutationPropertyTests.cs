@@ -97,6 +97,16 @@ public class MutationPropertyTests
     }
 
     [Test]
+    public void MutatedJpegs()
+    {
+        // The Pillow fixture (4:2:0) goes through the baseline decoder; mutations reach its marker parsing, Huffman
+        // decoding and restart handling, and the ones that turn it into another JPEG kind reach ImageSharp's fallback.
+        var processor = new SiglipImageProcessor(16);
+        OnlyInputErrorsEscape(File.ReadAllBytes(TestPaths.Fixture("image-preprocess", "jpeg_50x70.jpg")),
+            bytes => _ = processor.Preprocess(RgbImageLoader.Decode(bytes, "mutated.jpg")));
+    }
+
+    [Test]
     public void MutatedTokenizerModels()
     {
         OnlyInputErrorsEscape(File.ReadAllBytes(TestPaths.Fixture("tokenizer", "tokenizer.model")), bytes =>

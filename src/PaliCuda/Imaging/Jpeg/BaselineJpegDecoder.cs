@@ -318,10 +318,12 @@ internal static class BaselineJpegDecoder
                     }
                 }
             }
+
+            // Checked per MCU so that a huge frame with little data is refused at once, not after decoding zeros.
+            if (reader.PaddedBitsConsumed > 0)
+                throw new JpegDataException($"the scan data ends in MCU {mcu} of {total} (truncated or cut by a marker)");
         }
 
-        if (reader.PaddedBitsConsumed > 0)
-            throw new JpegDataException($"the scan data ends {reader.PaddedBitsConsumed} bits before its last block (truncated or cut by a marker)");
         foreach (var c in components)
             c.Scanned = true;
 

@@ -23,6 +23,9 @@ internal sealed class JpegHuffmanTable
         for (int length = 1; length <= 16; length++)
         {
             int n = counts[length - 1];
+            // The codes of this length run from code to code + n − 1 and must leave the all-ones code unused.
+            if (code + n >= 1 << length)
+                throw new JpegDataException($"a Huffman table has more codes of length {length} or less than fit");
             _valueOffset[length] = index - code;
             for (int i = 0; i < n; i++, index++, code++)
             {
@@ -35,8 +38,6 @@ internal sealed class JpegHuffmanTable
             }
 
             _maxCode[length] = n == 0 ? -1 : code - 1;
-            if (code >= 1 << length)
-                throw new JpegDataException($"a Huffman table has more codes of length {length} or less than fit");
             code <<= 1;
         }
 
