@@ -3,6 +3,7 @@ using PaliCuda.Imaging;
 using PaliCuda.Imaging.Jpeg;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 using Component = PaliCuda.Tests.Imaging.Jpeg.TestJpegWriter.Component;
 
@@ -139,6 +140,32 @@ public class BaselineJpegDecoderTests
         var loaded = RgbImageLoader.Decode(jpeg, "smooth.jpg");
         Assert.That(loaded.Pixels, Is.EqualTo(Decode(jpeg).Pixels));
         Assert.That(loaded.Pixels, Is.Not.EqualTo(DecodeWithImageSharp(jpeg)), "ImageSharp's 4:2:0 decode differs from libjpeg's");
+    }
+
+    [Test]
+    public void ExifOrientationIsAppliedToBaselineDecodesOnRequest()
+    {
+        const int width = 24, height = 10;
+        using var image = Image.LoadPixelData<Rgb24>(SmoothRgb(width, height), width, height);
+        image.Metadata.ExifProfile = new ExifProfile();
+        image.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)6); // "rotate 90° clockwise to display"
+        using var stream = new MemoryStream();
+        image.Save(stream, new JpegEncoder { Quality = 90, ColorType = JpegColorType.YCbCrRatio420 });
+        byte[] jpeg = stream.ToArray();
+
+        var stored = Decode(jpeg);
+        Assert.That(RgbImageLoader.Decode(jpeg, "rotated.jpg").Pixels, Is.EqualTo(stored.Pixels));
+        var oriented = RgbImageLoader.Decode(jpeg, "rotated.jpg", new ImageLoadOptions { ApplyExifOrientation = true });
+        Assert.That((oriented.Width, oriented.Height), Is.EqualTo((height, width)));
+        // Rotating clockwise: displayed (x, y) is stored (y, height − 1 − x).
+        for (int y = 0; y < width; y++)
+        {
+            for (int x = 0; x < height; x++)
+            {
+                int o = (y * height + x) * 3, s = ((height - 1 - x) * width + y) * 3;
+                Assert.That(oriented.Pixels[o..(o + 3)], Is.EqualTo(stored.Pixels[s..(s + 3)]), $"({x},{y})");
+            }
+        }
     }
 
     private static Component[] Ycc420(int width, int height)
