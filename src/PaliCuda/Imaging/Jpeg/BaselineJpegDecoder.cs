@@ -262,6 +262,9 @@ internal static class BaselineJpegDecoder
             quant[i] = (short[])(state.Quant[c.QuantTable] ?? throw new JpegDataException($"component {id} uses quantisation table {c.QuantTable}, which is not defined")).Clone();
         }
 
+        // libjpeg refuses an interleaved MCU of more than 10 blocks (D_MAX_BLOCKS_IN_MCU), so Pillow cannot read one.
+        if (count > 1 && components.Sum(c => c.Horizontal * c.Vertical) > 10)
+            throw new JpegDataException($"an MCU of the scan has {components.Sum(c => c.Horizontal * c.Vertical)} blocks, more than the 10 JPEG allows");
         int ss = header[1 + 2 * count], se = header[2 + 2 * count], ahal = header[3 + 2 * count];
         if (ss != 0 || se != 63 || ahal != 0)
             throw new JpegDataException($"a sequential scan has spectral selection {ss}..{se} and approximation {ahal:X2} (0..63 and 00 required)");

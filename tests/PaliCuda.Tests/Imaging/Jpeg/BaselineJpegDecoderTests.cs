@@ -272,6 +272,16 @@ public class BaselineJpegDecoderTests
     }
 
     [Test]
+    public void McuOfMoreThanTenBlocksIsRefused()
+    {
+        // Three 2x2 components: 12 blocks per MCU, which libjpeg (and so Pillow) refuses.
+        var ycc = Ycc420(16, 16);
+        byte[] Full(byte level) => Enumerable.Repeat(level, 16 * 16).ToArray();
+        byte[] jpeg = new TestJpegWriter().Write(16, 16, ycc[0], new Component(2, 2, 2, Full(100), 16, 16), new Component(3, 2, 2, Full(150), 16, 16));
+        Assert.That(Refuses(jpeg).Message, Does.Contain("12 blocks"));
+    }
+
+    [Test]
     public void WrongRestartMarkerIsRefused()
     {
         byte[] jpeg = new TestJpegWriter { RestartInterval = 1 }.Write(37, 29, Ycc420(37, 29));
