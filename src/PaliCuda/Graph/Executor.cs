@@ -1,4 +1,5 @@
 using PaliCuda.Backends;
+using PaliCuda.Graph.Ops;
 
 namespace PaliCuda.Graph;
 
@@ -13,6 +14,7 @@ public sealed class Executor : IDisposable
     // Made once: a lambda written in IssueOps would be a new delegate for every op of every run.
     private readonly Func<BufferId, DeviceTensor> _tensorOf;
     private readonly HashSet<BufferId> _readable;
+    private readonly Dictionary<BufferId, GraphOp[]> _indexingOps = [];
     private readonly DeviceMemory? _arena;
     private readonly DeviceMemory? _inputs;
 
@@ -82,7 +84,10 @@ public sealed class Executor : IDisposable
     public void SetInput(string name, ReadOnlySpan<int> values)
     {
         var tensor = InputTensor(name, BufferDType.I32, values.Length);
-        IndexInputValidation.Check(_recorded, _recorded.Find(name).Id, values);
+        var id = _recorded.Find(name).Id;
+        // Found once per input: the decode loop writes its id and position every step.
+        if (!_indexingOps.TryGetValue(id, out var ops)) _indexingOps[id] = ops = IndexInputValidation.OpsIndexingWith(_recorded, id);
+        IndexInputValidation.Check(_recorded, ops, id, values);
         Backend.Write(tensor, values);
     }
 

@@ -11,9 +11,23 @@ namespace PaliCuda.Graph;
 /// </summary>
 public static class IndexInputValidation
 {
-    public static void Check(ComputeGraph graph, BufferId input, ReadOnlySpan<int> values)
+    /// <summary>
+    /// The ops of <paramref name="graph"/> that index with <paramref name="input"/>: a graph's few hundred ops reduce to
+    /// one or two, so a caller that writes the input every step (the decode loop) finds them once.
+    /// </summary>
+    public static GraphOp[] OpsIndexingWith(ComputeGraph graph, BufferId input) => graph.Ops.Where(op => op switch
     {
-        foreach (var op in graph.Ops)
+        EmbeddingGatherOp g => g.Ids == input,
+        KvCacheWriteOp w => w.CachePositions == input,
+        GatherLastRowOp r => r.Length == input,
+        ScatterImageFeaturesOp s => s.Ids == input,
+        _ => false,
+    }).ToArray();
+
+    /// <summary>Checks <paramref name="values"/> against <paramref name="ops"/> (from <see cref="OpsIndexingWith"/>).</summary>
+    public static void Check(ComputeGraph graph, IReadOnlyList<GraphOp> ops, BufferId input, ReadOnlySpan<int> values)
+    {
+        foreach (var op in ops)
         {
             switch (op)
             {
