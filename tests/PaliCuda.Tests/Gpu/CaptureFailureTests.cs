@@ -70,28 +70,11 @@ public class CaptureFailureTests
         Assert.That(CudaAsyncFault.IsKernelFault(result), Is.EqualTo(fault));
 
     /// <summary>The emulator, except that ending a capture fails after ending it, as CUDA does for an aborted capture.</summary>
-    private sealed class EndCaptureFailsDevice(EmulatedDevice inner) : IComputeDevice
+    private sealed class EndCaptureFailsDevice(EmulatedDevice inner) : ForwardingComputeDevice(inner)
     {
-        public string Name => inner.Name;
-        public IComputeStream DefaultStream => inner.DefaultStream;
-        public DeviceBuffer Allocate(long byteLength) => inner.Allocate(byteLength);
-        public void Free(DeviceBuffer buffer) => inner.Free(buffer);
-        public IComputeStream CreateStream() => inner.CreateStream();
-        public void CopyHostToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, IComputeStream? stream = null) => inner.CopyHostToDevice(source, destination, stream);
-        public void CopyDeviceToHost(DeviceBuffer source, Span<byte> destination, IComputeStream? stream = null) => inner.CopyDeviceToHost(source, destination, stream);
-        public void CopyDeviceToDevice(DeviceBuffer source, DeviceBuffer destination, IComputeStream? stream = null) => inner.CopyDeviceToDevice(source, destination, stream);
-        public void Memset(DeviceBuffer destination, byte value, IComputeStream? stream = null) => inner.Memset(destination, value, stream);
-        public IDeviceModule LoadModule(string name, string ptx) => inner.LoadModule(name, ptx);
-        public void Launch(IDeviceFunction function, LaunchConfig config, KernelArguments arguments, IComputeStream? stream = null) => inner.Launch(function, config, arguments, stream);
-        public IDeviceEvent CreateEvent() => inner.CreateEvent();
-        public void RecordEvent(IDeviceEvent deviceEvent, IComputeStream? stream = null) => inner.RecordEvent(deviceEvent, stream);
-        public void BeginCapture(IComputeStream stream) => inner.BeginCapture(stream);
-        public void LaunchGraph(IDeviceGraph graph, IComputeStream? stream = null) => inner.LaunchGraph(graph, stream);
-        public void Dispose() => inner.Dispose();
-
-        public IDeviceGraph EndCapture(IComputeStream stream)
+        public override IDeviceGraph EndCapture(IComputeStream stream)
         {
-            inner.EndCapture(stream).Dispose();
+            Inner.EndCapture(stream).Dispose();
             throw new CudaException(CuResult.ErrorStreamCaptureInvalidated, "cuStreamEndCapture");
         }
     }
