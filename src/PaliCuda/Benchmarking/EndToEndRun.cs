@@ -51,7 +51,7 @@ public sealed class EndToEndRun : IDisposable
         // The engine's shape class for this prompt (GenerationSlotKey), without its KV rounding: the cache size does not
         // change a step's work, which reads keys up to its own position only.
         PromptCapacity = allLogits ? PromptLength
-            : GenerationSlotKey.For(PromptLength, decodeTokens, int.MaxValue, new EngineOptions().PrefillBucketTokens, 1).PromptCapacity;
+            : GenerationSlotKey.For(PromptLength, decodeTokens, int.MaxValue, EngineOptions.DefaultPrefillBucketTokens, 1).PromptCapacity;
         var capacity = Math.Max(PromptCapacity, PromptLength + decodeTokens);
         var model = new PaliGemmaModel(config);
         var prefillGraph = model.RecordPrefill(PromptCapacity, capacity, allLogits);

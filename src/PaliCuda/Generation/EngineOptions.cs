@@ -25,7 +25,10 @@ public sealed record EngineOptions
     /// padding to 15 rows: under 6 % of the decoder's prefill rows at 224 px (256 image tokens + the text), less at
     /// 448/896 px, while the usual short task prompts ("caption en", "detect cat") still share a class or two.
     /// </summary>
-    public int PrefillBucketTokens { get; init; } = 16;
+    public int PrefillBucketTokens { get; init; } = DefaultPrefillBucketTokens;
+
+    /// <summary>The default of <see cref="PrefillBucketTokens"/>; the end-to-end benchmarks pad as the engine does by default.</summary>
+    public const int DefaultPrefillBucketTokens = 16;
     /// <summary>
     /// KV-cache capacity classes: prompt class + MaxNewTokens rounded up to a multiple of this (at most
     /// <see cref="MaxTotalTokens"/> or the model's position limit), so generations of nearby lengths share a slot.

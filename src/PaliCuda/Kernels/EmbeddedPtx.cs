@@ -22,6 +22,8 @@ public static class EmbeddedPtx
     private const string BuildInfoResource = ResourcePrefix + "build-info.txt";
 
     private static readonly Assembly Owner = typeof(EmbeddedPtx).Assembly;
+    // Module stem -> PTX text, read once (see Load).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Texts = new(StringComparer.Ordinal);
 
     /// <summary>Every embedded PTX resource name, variants included.</summary>
     public static IReadOnlyList<string> ResourceNames { get; } = Owner.GetManifestResourceNames()
@@ -43,9 +45,13 @@ public static class EmbeddedPtx
         .Select(n => n.Variant!)
         .ToArray();
 
-    /// <summary>The compute_80 PTX text of module <paramref name="stem"/>.</summary>
+    /// <summary>
+    /// The compute_80 PTX text of module <paramref name="stem"/>, read from the assembly once: every backend loads every
+    /// module it launches, and a CUDA device compares the text it is given with this one (the same instance, so the
+    /// comparison is a reference check) before choosing the embedded machine code.
+    /// </summary>
     /// <exception cref="KernelNotFoundException">No such module was embedded.</exception>
-    public static string Load(string stem) => ReadText(ResourceFor(stem, variant: null));
+    public static string Load(string stem) => Texts.GetOrAdd(stem, s => ReadText(ResourceFor(s, variant: null)));
 
     /// <summary>The PTX text of an architecture-specific variant, or null when the build produced none.</summary>
     public static string? TryLoadVariant(string stem, string variant)
